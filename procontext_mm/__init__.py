@@ -4,9 +4,10 @@
 module of the package (models, datasets, transforms, metrics, hooks, loops) in the
 ``procontext_mm`` scope.
 """
+from .utils import allow_mmengine_checkpoint_globals, register_all_modules
 from .version import __version__
-from .utils import register_all_modules
 
+allow_mmengine_checkpoint_globals()
 register_all_modules(init_default_scope=False)
 
 __all__ = ['__version__', 'register_all_modules']

@@ -1,0 +1,3 @@
+from .sot_data_preprocessor import SOTDataPreprocessor
+
+__all__ = ['SOTDataPreprocessor']

@@ -1,0 +1,3 @@
+from .center_head import CenterHead, CenterHeadOutput, centernet_radius, clamped_sigmoid
+
+__all__ = ['CenterHead', 'CenterHeadOutput', 'centernet_radius', 'clamped_sigmoid']

@@ -1,0 +1,204 @@
+"""ProContEXT: one-stream transformer tracker with multi-scale static and dynamic templates."""
+import time
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+import torch
+from mmdet.structures import TrackDataSample
+from torch import Tensor
+
+from procontext_mm.registry import MODELS
+from procontext_mm.structures import box_crop_to_image, clip_box_xywh, crop_square
+from ..heads.center_head import CenterHeadOutput
+from ..task_modules.template_memory import build_template_memory
+from .base import BaseSingleObjectTracker, check_frame, check_init_bbox
+
+
+def hann_window_2d(size: int) -> Tensor:
+    """(1, 1, size, size) outer product of 1-D Hann windows that are positive everywhere
+    (``hann(size + 2)`` without its zero end points, the reference's "centred" window)."""
+    window = torch.hann_window(size + 2, periodic=False, dtype=torch.float32)[1:-1]
+    return (window[:, None] * window[None, :])[None, None]
+
+
+@MODELS.register_module()
+class ProContEXT(BaseSingleObjectTracker):
+    """ProContEXT tracker (Lan et al., ICASSP 2023); OSTrack is the same model with a
+    single static template and no update (see ``configs/ostrack``).
+
+    Args:
+        backbone (dict): One-stream ViT config (:class:`OneStreamViT`).
+        head (dict): Box head config (:class:`CenterHead`).
+        template_memory (dict): Template policy (:class:`TemplateMemory`): static / dynamic
+            context factors, template size, update interval and threshold.
+        test_cfg (dict): Tracking settings: ``search_factor`` (5.0), ``search_size`` (384),
+            ``window`` (``'hann'`` or None), ``clip_margin`` (10 px).
+        data_preprocessor (dict): :class:`SOTDataPreprocessor` config.
+        train_cfg (dict, optional): Unused; the keep-ratio schedule is set by
+            ``CEKeepRatioHook`` through :attr:`train_keep_ratio`.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 head: dict,
+                 template_memory: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 train_cfg: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='SOTDataPreprocessor')
+        if isinstance(data_preprocessor, dict):
+            # built here with this scope's registry: mmengine's BaseModel would look it up in
+            # the root registry, which finds it only when procontext_mm is the default scope
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.head = MODELS.build(head)
+        self.template_memory = build_template_memory(template_memory)
+        self.test_cfg = dict(search_factor=5.0, search_size=self.backbone.search_size,
+                             window='hann', clip_margin=10)
+        self.test_cfg.update(test_cfg or {})
+        self.train_cfg = train_cfg or {}
+        self._check_sizes()
+        search_grid = self.test_cfg['search_size'] // self.backbone.patch_size
+        window = hann_window_2d(search_grid) if self.test_cfg['window'] == 'hann' else None
+        self.register_buffer('output_window', window, persistent=False)
+        #: keep ratio of candidate elimination used in training forwards (None = the
+        #: backbone's own); set by ``CEKeepRatioHook`` following the warm-up schedule
+        self.train_keep_ratio: Optional[float] = None
+        self._reset_video_state()
+
+    def _check_sizes(self) -> None:
+        sizes = dict(backbone_search=self.backbone.search_size,
+                     test_search=self.test_cfg['search_size'],
+                     head_search=self.head.feat_size * self.backbone.patch_size)
+        if len(set(sizes.values())) != 1:
+            raise ValueError(f'Search sizes disagree: {sizes}')
+        if self.template_memory.template_size != self.backbone.template_size:
+            raise ValueError(f'template_memory.template_size={self.template_memory.template_size}'
+                             f' but backbone.template_size={self.backbone.template_size}')
+        if self.test_cfg['window'] not in ('hann', None):
+            raise ValueError(f"test_cfg.window must be 'hann' or None, got {self.test_cfg['window']!r}")
+
+    def _reset_video_state(self) -> None:
+        self.state_xywh: Optional[List[float]] = None
+        self.frame_index = -1
+        self._template_tensor: Optional[Tensor] = None
+        self._template_version = -1
+        self.timings: Dict[str, float] = {}
+
+    # ------------------------------------------------------------------ network
+    def forward_crops(self, templates: Tensor, search: Tensor,
+                      keep_ratio: Optional[float] = None) -> CenterHeadOutput:
+        """Run backbone and head on normalised crops.
+
+        Args:
+            templates (Tensor): (B, T, 3, Hz, Wz).
+            search (Tensor): (B, 3, Hx, Wx).
+            keep_ratio (float, optional): Candidate-elimination keep ratio override.
+
+        Returns:
+            CenterHeadOutput: score / offset / size maps on the search grid.
+        """
+        return self.head(self.backbone(templates, search, keep_ratio).search_feat)
+
+    def _forward(self, inputs: Dict[str, Tensor], data_samples=None) -> CenterHeadOutput:
+        return self.forward_crops(inputs['template'], inputs['search'][:, 0])
+
+    def loss(self, inputs: Dict[str, Tensor], data_samples: List[TrackDataSample]) -> dict:
+        """Losses of a batch (paper Eq. 5).
+
+        Args:
+            inputs (dict): ``template`` (N, T, 3, Hz, Wz) and ``search`` (N, 1, 3, Hx, Wx),
+                normalised.
+            data_samples (list[TrackDataSample]): per sample, T template + 1 search
+                ``DetDataSample``; the last one's ``gt_instances.bboxes`` (1, 4) is the target
+                in search-crop pixels, xyxy.
+
+        Returns:
+            dict[str, Tensor]: ``loss_heatmap``, ``loss_iou``, ``loss_bbox``, ``mean_iou``.
+        """
+        search = inputs['search'][:, 0]
+        gt_xyxy = torch.stack([sample[-1].gt_instances.bboxes.reshape(4) for sample in data_samples])
+        gt_xyxy_norm = gt_xyxy.to(search) / search.shape[-1]
+        keep_ratio = self.train_keep_ratio if self.training else None
+        head_out = self.forward_crops(inputs['template'], search, keep_ratio)
+        return self.head.loss(head_out, gt_xyxy_norm)
+
+    # ------------------------------------------------------------------ tracking
+    def _crops_to_tensor(self, crops: List[np.ndarray]) -> Tensor:
+        """uint8 (H, W, 3) BGR crops -> normalised (len, 3, H, W) RGB on the model device."""
+        batch = torch.from_numpy(np.stack(crops)).permute(0, 3, 1, 2)
+        return self.data_preprocessor.normalize(batch)
+
+    def _templates(self) -> Tensor:
+        """(1, T, 3, Hz, Wz) tensor of the memory's crops, rebuilt only when they change."""
+        if self._template_version != self.template_memory.version:
+            self._template_tensor = self._crops_to_tensor(self.template_memory.templates)[None]
+            self._template_version = self.template_memory.version
+        return self._template_tensor
+
+    def init(self, frame: np.ndarray, bbox_xyxy) -> None:
+        """Start a new video (Algorithm 1, lines 4-6): crop static and dynamic templates.
+
+        Args:
+            frame (np.ndarray): (H, W, 3) uint8 BGR first frame.
+            bbox_xyxy: (4,) initial box x1, y1, x2, y2 in pixels; must have positive size and
+                overlap the image.
+
+        Raises:
+            ValueError: For a malformed frame or box.
+        """
+        check_frame(frame)
+        bbox_xywh = check_init_bbox(bbox_xyxy, *frame.shape[:2])
+        self._reset_video_state()
+        self.template_memory.reset(frame, bbox_xywh)
+        self.state_xywh = bbox_xywh
+        self.frame_index = 0
+
+    @torch.no_grad()
+    def track(self, frame: np.ndarray) -> Tuple[List[float], float]:
+        """Track into the next frame (Algorithm 1, lines 8-11).
+
+        Crops the search region around the previous box, predicts the score / offset / size
+        maps, takes the arg-max of the Hann-windowed score map, maps the box back to the image
+        and clips it (a target that leaves the image keeps a ``clip_margin``-pixel box on the
+        border), then lets the template memory refresh the dynamic templates with the raw
+        (pre-window) maximum score.
+
+        Args:
+            frame (np.ndarray): (H, W, 3) uint8 BGR frame.
+
+        Returns:
+            tuple[list[float], float]: box x1, y1, x2, y2 in pixels and the raw max score.
+        """
+        if self.state_xywh is None:
+            raise RuntimeError('init() must be called on the first frame before track()')
+        check_frame(frame)
+        self.frame_index += 1
+        search_size = self.test_cfg['search_size']
+        t0 = time.perf_counter()
+        search_patch, region = crop_square(frame, self.state_xywh, self.test_cfg['search_factor'],
+                                           search_size)
+        search = self._crops_to_tensor([search_patch])
+        templates = self._templates()
+        t1 = time.perf_counter()
+        head_out = self.forward_crops(templates, search)
+        t2 = time.perf_counter()
+        raw_score = float(head_out.score_map.max())
+        response = head_out.score_map
+        if self.output_window is not None:
+            response = response * self.output_window
+        box_cxcywh_norm, _ = self.head.decode(response, head_out.offset_map, head_out.size_map)
+        box_cxcywh_crop = (box_cxcywh_norm[0] * search_size).tolist()
+        img_h, img_w = frame.shape[:2]
+        self.state_xywh = clip_box_xywh(
+            box_crop_to_image(box_cxcywh_crop, self.state_xywh, region.resize_factor, search_size),
+            img_h, img_w, margin=self.test_cfg['clip_margin'])
+        self.template_memory.observe(frame, self.state_xywh, self.frame_index, raw_score)
+        t3 = time.perf_counter()
+        self.timings = dict(crop=t1 - t0, forward=t2 - t1, post=t3 - t2)
+        x1, y1, w, h = self.state_xywh
+        return [x1, y1, x1 + w, y1 + h], raw_score
