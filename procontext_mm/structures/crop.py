@@ -82,13 +82,15 @@ def crop_square(image: np.ndarray, bbox_xywh: Sequence[float], context_factor: f
     x1, y1, x2, y2 = region.x1, region.y1, region.x1 + region.size, region.y1 + region.size
     pad_left, pad_top = max(0, -x1), max(0, -y1)
     pad_right, pad_bottom = max(x2 - img_w + 1, 0), max(y2 - img_h + 1, 0)
-    inside = image[y1 + pad_top:y2 - pad_bottom, x1 + pad_left:x2 - pad_right]
-    if inside.shape[0] > 0 and inside.shape[1] > 0:
+    rows, cols = (y1 + pad_top, y2 - pad_bottom), (x1 + pad_left, x2 - pad_right)
+    # an end <= start means no overlap (checked before slicing: a negative end would wrap)
+    if rows[1] > rows[0] and cols[1] > cols[0]:
+        inside = image[rows[0]:rows[1], cols[0]:cols[1]]
         # a tuple: OpenCV fills only the first channel when given a scalar
         fill = (pad_value, ) * inside.shape[2] if inside.ndim == 3 else pad_value
         window = mmcv.impad(inside, padding=(pad_left, pad_top, pad_right, pad_bottom),
                             pad_val=fill)
-    else:  # window entirely outside the image (the reference crashes here)
+    else:  # window entirely outside the image (the reference crashes or wraps around here)
         window = np.full((region.size, region.size) + image.shape[2:], pad_value, image.dtype)
     patch = mmcv.imresize(window, (output_size, output_size), interpolation='bilinear')
     return patch, region

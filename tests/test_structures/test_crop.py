@@ -44,9 +44,11 @@ def test_crop_square_pads_outside_with_value_and_drops_last_column():
     assert (patch[:, :, 1] == patch[:, :, 0]).all()  # every channel padded, not only the first
 
 
-def test_crop_square_window_outside_image_gives_padding():
+@pytest.mark.parametrize('bbox', [[100, 100, 4, 4], [-30, 2, 4, 4], [2, -30, 4, 4], [-30, -30, 4, 4]])
+def test_crop_square_window_outside_image_gives_padding(bbox):
+    # windows right/below, and left/above the image (whose slice ends would be negative)
     image = np.full((10, 10, 3), 255, np.uint8)
-    patch, _ = crop_square(image, [100, 100, 4, 4], 2.0, 16)
+    patch, _ = crop_square(image, bbox, 2.0, 16)
     assert patch.shape == (16, 16, 3)
     assert (patch == 0).all()
 
