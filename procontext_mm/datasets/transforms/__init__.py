@@ -1,0 +1,13 @@
+"""Training-data transforms of single-object tracking (see ``docs/data_flow.md``)."""
+from .augmentations import (SOTBrightnessJitter, SOTGrayscale, SOTHorizontalFlip,
+                            sot_augmentation_pipeline)
+from .cropping import CheckSOTSample, SOTCropRegions, jitter_bbox_xywh, padding_mask
+from .formatting import PackSOTInputs
+from .frame_sampling import TridentSampleFrames
+from .loading import LoadSOTFrames
+
+__all__ = [
+    'TridentSampleFrames', 'LoadSOTFrames', 'SOTCropRegions', 'CheckSOTSample', 'SOTGrayscale',
+    'SOTHorizontalFlip', 'SOTBrightnessJitter', 'PackSOTInputs', 'sot_augmentation_pipeline',
+    'jitter_bbox_xywh', 'padding_mask'
+]
