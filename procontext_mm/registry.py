@@ -44,3 +44,16 @@ VISUALIZERS = Registry(
     'visualizer', parent=MMENGINE_VISUALIZERS, locations=['procontext_mm.visualization'])
 VISBACKENDS = Registry(
     'vis_backend', parent=MMENGINE_VISBACKENDS, locations=['procontext_mm.visualization'])
+
+
+def build_in_scope(registry: Registry, cfg: dict, **default_args):
+    """Build ``cfg`` with ``procontext_mm`` as the default scope during the build.
+
+    mmengine resolves nested configs in the *current* default scope; when a project with
+    another scope (e.g. ``default_scope='mmdet'``) builds ``procontext_mm.ProContEXT``, the
+    sub-modules (backbone, head, ...) must still be found here. An explicit ``_scope_`` in
+    ``cfg`` is respected.
+    """
+    cfg = dict(cfg)
+    cfg.setdefault('_scope_', 'procontext_mm')
+    return registry.build(cfg, **default_args)

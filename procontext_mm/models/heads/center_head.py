@@ -8,7 +8,7 @@ from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_overlaps
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from procontext_mm.registry import MODELS
+from procontext_mm.registry import MODELS, build_in_scope
 
 BRANCHES = ('ctr', 'offset', 'size')
 
@@ -106,9 +106,9 @@ class CenterHead(BaseModule):
                     ConvModule(channels[i], channels[i + 1], 3, padding=1, bias=True,
                                norm_cfg=dict(type='BN'), act_cfg=dict(type='ReLU')))
             self.add_module(f'conv5_{branch}', nn.Conv2d(channels[4], out_channels[branch], 1))
-        self.loss_heatmap = MODELS.build(loss_heatmap)
-        self.loss_iou = MODELS.build(loss_iou)
-        self.loss_bbox = MODELS.build(loss_bbox)
+        self.loss_heatmap = build_in_scope(MODELS, loss_heatmap)
+        self.loss_iou = build_in_scope(MODELS, loss_iou)
+        self.loss_bbox = build_in_scope(MODELS, loss_bbox)
         self._xavier_init()
 
     def _xavier_init(self) -> None:

@@ -14,7 +14,7 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from procontext_mm.registry import TASK_UTILS
+from procontext_mm.registry import TASK_UTILS, build_in_scope
 from procontext_mm.structures import crop_square
 
 
@@ -135,4 +135,4 @@ def build_template_memory(cfg: Optional[dict]) -> TemplateMemory:
     """Build a :class:`TemplateMemory` (or a registered subclass) from a config dict."""
     cfg = dict(type='TemplateMemory') if cfg is None else dict(cfg)
     cfg.setdefault('type', 'TemplateMemory')
-    return TASK_UTILS.build(cfg)
+    return build_in_scope(TASK_UTILS, cfg)

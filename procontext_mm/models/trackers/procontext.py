@@ -7,7 +7,7 @@ import torch
 from mmdet.structures import TrackDataSample
 from torch import Tensor
 
-from procontext_mm.registry import MODELS
+from procontext_mm.registry import MODELS, build_in_scope
 from procontext_mm.structures import box_crop_to_image, clip_box_xywh, crop_square
 from ..heads.center_head import CenterHeadOutput
 from ..task_modules.template_memory import build_template_memory
@@ -50,12 +50,12 @@ class ProContEXT(BaseSingleObjectTracker):
         if data_preprocessor is None:
             data_preprocessor = dict(type='SOTDataPreprocessor')
         if isinstance(data_preprocessor, dict):
-            # built here with this scope's registry: mmengine's BaseModel would look it up in
-            # the root registry, which finds it only when procontext_mm is the default scope
-            data_preprocessor = MODELS.build(data_preprocessor)
+            # built here in this scope: mmengine's BaseModel would look it up in the root
+            # registry, which finds it only when procontext_mm is the default scope
+            data_preprocessor = build_in_scope(MODELS, data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.backbone = MODELS.build(backbone)
-        self.head = MODELS.build(head)
+        self.backbone = build_in_scope(MODELS, backbone)
+        self.head = build_in_scope(MODELS, head)
         self.template_memory = build_template_memory(template_memory)
         self.test_cfg = dict(search_factor=5.0, search_size=self.backbone.search_size,
                              window='hann', clip_margin=10)
