@@ -1,0 +1,15 @@
+from .base_sot_dataset import AnnotationError, BaseSOTDataset
+from .folder_dataset import FolderSOTDataset
+from .got10k_dataset import GOT10kDataset
+from .index_cache import IndexCache, SOTIndex, SOTIndexBuilder, StringTable
+from .lasot_dataset import LaSOTDataset
+from .samplers import MixedVideoSampler, reseed_worker
+from .sot_coco_dataset import SOTCocoDataset
+from .trackingnet_dataset import TrackingNetDataset
+from .vot_dataset import VOTDataset
+
+__all__ = [
+    'AnnotationError', 'BaseSOTDataset', 'FolderSOTDataset', 'GOT10kDataset', 'IndexCache',
+    'SOTIndex', 'SOTIndexBuilder', 'StringTable', 'LaSOTDataset', 'MixedVideoSampler',
+    'reseed_worker', 'SOTCocoDataset', 'TrackingNetDataset', 'VOTDataset'
+]
