@@ -203,3 +203,13 @@ def test_inconsistent_sizes_are_rejected():
     cfg['head']['search_size'] = 256
     with pytest.raises(ValueError, match='Search sizes disagree'):
         MODELS.build(cfg)
+
+
+def test_static_box_baseline_keeps_the_initial_box():
+    from procontext_mm.models.trackers import StaticBoxTracker
+    tracker = StaticBoxTracker()
+    frames, boxes = moving_square_video(num_frames=3)
+    tracker.init(frames[0], boxes[0])
+    assert tracker.track(frames[2]) == (boxes[0].tolist(), 1.0)
+    with pytest.raises(RuntimeError, match='nothing to train'):
+        tracker.loss({}, [])
