@@ -11,18 +11,33 @@ from torch import Tensor
 # ------------------------------------------------------------------ weights_only allow-list
 
 
+def _history_buffer_state(self) -> dict:
+    """``HistoryBuffer.__getstate__`` without the statistics methods.
+
+    mmengine pickles its class-level statistics functions with ``getattr``, which
+    ``weights_only`` loading must not allow (it would let a file call arbitrary methods).
+    They are restored from the class on load anyway (``__setstate__`` re-registers them).
+    """
+    state = dict(self.__dict__)
+    state.pop('statistics_methods', None)
+    return state
+
+
 def allow_mmengine_checkpoint_globals() -> None:
     """Let ``torch.load(weights_only=True)`` (torch >= 2.6 default) read mmengine checkpoints.
 
     mmengine stores its message hub (``HistoryBuffer`` of numpy arrays) and numpy scalars in
-    the checkpoint ``meta``; resuming fails with ``Unsupported global`` without this. Only
-    these data-holding classes are allowed, not arbitrary code.
+    checkpoints; resuming fails with ``Unsupported global`` without this. Only these
+    data-holding classes are allowed, and ``HistoryBuffer`` is made to pickle only its data.
+    Checkpoints written before ``procontext_mm`` was imported still hold ``getattr`` calls
+    and need ``weights_only=False`` (only for files you trust).
     """
     add_safe_globals = getattr(torch.serialization, 'add_safe_globals', None)
     if add_safe_globals is None:  # torch < 2.4 has no weights_only default to satisfy
         return
     import numpy as np
     from mmengine.logging.history_buffer import HistoryBuffer
+    HistoryBuffer.__getstate__ = _history_buffer_state
     multiarray = np._core.multiarray if hasattr(np, '_core') else np.core.multiarray
     allowed = [HistoryBuffer, np.ndarray, np.dtype, multiarray._reconstruct]
     allowed += [type(np.dtype(name)) for name in ('float64', 'float32', 'int64', 'int32', 'bool')]

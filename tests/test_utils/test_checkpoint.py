@@ -77,3 +77,23 @@ def test_checkpoint_of_another_model_names_its_keys():
 def test_missing_checkpoint_file(tmp_path):
     with pytest.raises(FileNotFoundError, match='nowhere.pth'):
         load_foreign_checkpoint(str(tmp_path / 'nowhere.pth'))
+
+
+def test_mmengine_checkpoint_with_message_hub_loads_under_weights_only(tmp_path):
+    # what Runner.save_checkpoint stores in meta: the message hub's HistoryBuffers (numpy)
+    import numpy as np
+    from mmengine.logging import MessageHub
+    from mmengine.runner.checkpoint import _load_checkpoint, save_checkpoint
+    hub = MessageHub.get_instance('test_weights_only')
+    hub.update_scalar('train/loss', np.float64(0.5))
+    hub.update_scalar('train/loss', 0.25)
+    model = torch.nn.Linear(2, 2)
+    path = str(tmp_path / 'epoch_1.pth')
+    save_checkpoint({'state_dict': model.state_dict(), 'meta': {'epoch': 1, 'iter': 7},
+                     'message_hub': hub.state_dict()}, path)
+    loaded = _load_checkpoint(path, map_location='cpu')  # torch.load's weights_only default
+    restored = MessageHub.get_instance('test_weights_only_restored')
+    restored.load_state_dict(loaded['message_hub'])
+    assert restored.get_scalar('train/loss').mean() == pytest.approx(0.375)
+    assert loaded['meta']['iter'] == 7
+    assert torch.equal(loaded['state_dict']['weight'], model.weight)
