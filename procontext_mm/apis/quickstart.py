@@ -110,3 +110,243 @@ def format_table(rows: List[dict], columns: List[str], title: Optional[str] = No
              for r in cells]
     lines.insert(1, '-+-'.join('-' * w for w in widths))
     return '\n'.join(([title] if title else []) + lines)
+
+
+# ------------------------------------------------------------------ the job
+@dataclass
+class TrackerEntry:
+    """A tracker of the quickstart table.
+
+    Attributes:
+        name (str): Name in the table and the plots.
+        config (str): Config file.
+        trained (bool): Whether it is trained first (False: tested as is).
+    """
+    name: str
+    config: str
+    trained: bool = True
+
+    @property
+    def slug(self) -> str:
+        return self.name.lower().replace(' ', '-')
+
+
+def _config(entry: TrackerEntry, benchmark_root: str, work_dir: str, max_iters: Optional[int]):
+    from mmengine.config import Config
+    cfg = Config.fromfile(entry.config)
+    cfg.work_dir = work_dir
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if cfg.get(loader) is not None:
+            cfg[loader].dataset.data_root = benchmark_root
+    if max_iters is not None and cfg.get('train_cfg') is not None:
+        cfg.train_cfg.max_iters = max_iters
+        cfg.train_cfg.val_interval = max_iters
+        cfg.train_dataloader.sampler.samples_per_epoch = \
+            max_iters * cfg.train_dataloader.batch_size
+    return cfg
+
+
+def train_tracker(entry: TrackerEntry, benchmark_root: str, work_dir: str,
+                  max_iters: Optional[int] = None) -> str:
+    """Train with mmengine's runner; resumes from ``work_dir``'s last checkpoint if any.
+
+    Returns:
+        str: path of the final checkpoint.
+    """
+    from mmengine.runner import Runner
+    cfg = _config(entry, benchmark_root, work_dir, max_iters)
+    cfg.resume = osp.isfile(osp.join(work_dir, 'last_checkpoint'))
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        return f.read().strip()
+
+
+def test_tracker(entry: TrackerEntry, benchmark_root: str, work_dir: str, results_dir: str,
+                 checkpoint: Optional[str]) -> dict:
+    """Track the benchmark's val split with the test loop and score it (GOT-10k protocol).
+
+    Returns:
+        dict: ``sot/AO``, ``sot/SR0.5``, ``sot/SR0.75``, ``sot/FPS`` (percent / frames per s).
+    """
+    from mmengine.runner import Runner
+    cfg = _config(entry, benchmark_root, work_dir, None)
+    cfg.load_from = checkpoint
+    cfg.test_evaluator = dict(cfg.test_evaluator, out_dir=results_dir)
+    return dict(Runner.from_cfg(cfg).test())
+
+
+def plot_success(reports: Dict[str, str], out_file: str) -> None:
+    """Success plot (fraction of frames with IoU > threshold) of several trackers.
+
+    Args:
+        reports (dict): tracker name -> ``got10k_report.json`` written by ``SOTMetric``.
+        out_file (str): PNG to write.
+    """
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    import numpy as np
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=120)
+    for name, path in reports.items():
+        with open(path) as f:
+            report = json.load(f)
+        curve = np.asarray(report['success_curve'])
+        thresholds = np.linspace(0, 1, len(curve))
+        ax.plot(thresholds, curve, label=f'{name} [AO {100 * report["ao"]:.1f}]')
+    ax.set(xlabel='overlap threshold', ylabel='success rate', xlim=(0, 1), ylim=(0, 1),
+           title='Success plot (built-in benchmark, val)')
+    ax.grid(alpha=0.3)
+    ax.legend(loc='upper right', fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out_file)
+    plt.close(fig)
+
+
+def write_demo_video(trackers: Dict[str, object], frame_paths: List[str], init_bbox_xyxy,
+                     gt_bboxes_xyxy, out_file: str, fps: int = 15) -> Dict[str, List[int]]:
+    """Track one video with several trackers and write an mp4 with all their boxes.
+
+    Ground truth is white, each tracker has its own colour with its confidence; frames where a
+    tracker refreshed its dynamic templates get a banner.
+
+    Args:
+        trackers (dict): name -> model with ``init`` / ``track`` (eval mode).
+        frame_paths (list[str]): Frames of the video, in order.
+        init_bbox_xyxy: (4,) initial box, pixels.
+        gt_bboxes_xyxy (np.ndarray): (L, 4) ground truth (NaN rows where absent).
+        out_file (str): Output .mp4.
+        fps (int): Frames per second of the video.
+
+    Returns:
+        dict: tracker name -> frame indices where its dynamic templates were refreshed.
+    """
+    import cv2
+    import mmcv
+    import numpy as np
+    from mmengine.utils import ProgressBar
+    colours = [(80, 200, 60), (230, 140, 30), (60, 60, 230), (200, 60, 200)]
+    first = mmcv.imread(frame_paths[0])
+    writer = cv2.VideoWriter(out_file, cv2.VideoWriter_fourcc(*'mp4v'), fps,
+                             (first.shape[1], first.shape[0]))
+    for model in trackers.values():
+        model.init(first, init_bbox_xyxy)
+    progress = ProgressBar(len(frame_paths))
+    for index, path in enumerate(frame_paths):
+        frame = first if index == 0 else mmcv.imread(path)
+        canvas = frame.copy()
+        gt = gt_bboxes_xyxy[index]
+        if np.isfinite(gt).all():
+            cv2.rectangle(canvas, tuple(map(int, gt[:2])), tuple(map(int, gt[2:])), (255, 255, 255), 1)
+        banner = []
+        for (name, model), colour in zip(trackers.items(), colours):
+            box, score = (list(init_bbox_xyxy), 1.0) if index == 0 else model.track(frame)
+            cv2.rectangle(canvas, (int(box[0]), int(box[1])), (int(box[2]), int(box[3])), colour, 2)
+            cv2.putText(canvas, f'{name} {score:.2f}', (int(box[0]), max(10, int(box[1]) - 3)),
+                        cv2.FONT_HERSHEY_SIMPLEX, 0.35, colour, 1, cv2.LINE_AA)
+            memory = getattr(model, 'template_memory', None)
+            if memory is not None and memory.update_frames[-1:] == [index]:
+                banner.append(f'{name}: templates refreshed')
+        cv2.putText(canvas, f'frame {index}  ' + '  '.join(banner), (4, 12),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 255, 255), 1, cv2.LINE_AA)
+        writer.write(canvas)
+        progress.update()
+    writer.release()
+    return {name: list(getattr(getattr(model, 'template_memory', None), 'update_frames', []))
+            for name, model in trackers.items()}
+
+
+def run_quickstart(out_dir: str, entries: List[TrackerEntry], spec=None, max_iters=None,
+                   fresh: bool = False) -> dict:
+    """Benchmark -> training -> tracking -> metrics -> pictures, resumable.
+
+    Args:
+        out_dir (str): Output folder (see :class:`QuickstartFolder`).
+        entries (list[TrackerEntry]): Trackers, learned ones first; the last one is taken as
+            the trivial baseline.
+        spec (BenchmarkSpec, optional): Built-in benchmark spec (default: its defaults).
+        max_iters (int, optional): Override the training iterations of the configs.
+        fresh (bool): Start a quickstart folder over.
+
+    Returns:
+        dict: ``metrics`` (name -> metric dict), ``table`` (text), ``plot``, ``video``,
+        ``out_dir``.
+    """
+    import numpy as np
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from procontext_mm.apis.inference import init_model
+    from procontext_mm.datasets.builtin_benchmark import (BenchmarkSpec,
+                                                          generate_builtin_benchmark,
+                                                          load_manifest)
+    folder = QuickstartFolder(out_dir, fresh=fresh)
+    print(f'[quickstart] output folder: {folder.root}')
+    spec = spec or BenchmarkSpec()
+    print('[quickstart] 1/5 built-in benchmark (photographs from scikit-image, GOT-10k layout)')
+    benchmark = generate_builtin_benchmark(folder.path('benchmark'), spec)
+    folder.bind_benchmark(load_manifest(benchmark)['fingerprint'])
+
+    checkpoints = {}
+    for entry in entries:
+        if entry.trained:
+            print(f'[quickstart] 2/5 training {entry.name} ({entry.config})')
+            checkpoints[entry.name] = folder.step(
+                f'train:{entry.slug}', lambda e=entry: train_tracker(
+                    e, benchmark, folder.path('train', e.slug), max_iters))
+    metrics = {}
+    for entry in entries:
+        print(f'[quickstart] 3/5 testing {entry.name} on the val split (GOT-10k protocol)')
+        metrics[entry.name] = folder.step(
+            f'test:{entry.slug}', lambda e=entry: test_tracker(
+                e, benchmark, folder.path('test', e.slug), folder.path('results', e.slug),
+                checkpoints.get(e.name)))
+
+    rows = [dict(tracker=name, AO=m['sot/AO'], **{'SR0.5': m['sot/SR0.5'],
+                                                  'SR0.75': m['sot/SR0.75']},
+                 FPS=m.get('sot/FPS', float('nan'))) for name, m in metrics.items()]
+    table = format_table(rows, ['tracker', 'AO', 'SR0.5', 'SR0.75', 'FPS'],
+                         title='GOT-10k protocol on the built-in benchmark (val split), percent')
+    plot = folder.path('success_plot.png')
+    print('[quickstart] 4/5 success plot')
+    plot_success({n: folder.path('results', e.slug, 'got10k_report.json')
+                  for n, e in ((e.name, e) for e in entries)}, plot)
+
+    print('[quickstart] 5/5 demo video')
+    video = folder.path('demo.mp4')
+
+    def demo():
+        init_default_scope('procontext_mm')
+        from procontext_mm.registry import DATASETS
+        dataset = DATASETS.build(dict(type='GOT10kDataset', data_root=benchmark, split='val',
+                                      test_mode=True, use_cache=False, pipeline=[]))
+        info = dataset.get_data_info(0)
+        boxes = info['bboxes_xywh'].astype(np.float64)
+        gt_xyxy = np.concatenate([boxes[:, :2], boxes[:, :2] + boxes[:, 2:]], axis=1)
+        gt_xyxy[~info['visible']] = np.nan
+        trackers = {e.name: init_model(Config.fromfile(e.config), checkpoints[e.name])
+                    for e in entries if e.trained}
+        paths = [dataset.get_frame_path(0, i) for i in range(info['num_frames'])]
+        return write_demo_video(trackers, paths, gt_xyxy[0].tolist(), gt_xyxy, video)
+
+    updates = folder.step('demo', demo)
+    baseline = entries[-1].name
+    learned = [e.name for e in entries if e.trained]
+    lines = [table, '']
+    for name in learned:
+        gain = metrics[name]['sot/AO'] - metrics[baseline]['sot/AO']
+        verdict = 'beats' if gain > 0 else 'does NOT beat'
+        lines.append(f'{name} {verdict} the {baseline} baseline by {gain:+.1f} AO points.')
+    if len(learned) >= 2:
+        a, b = learned[0], learned[1]
+        diff = metrics[a]['sot/AO'] - metrics[b]['sot/AO']
+        lines.append(f'Multi-scale static + dynamic templates ({a}) vs a single template ({b}): '
+                     f'{diff:+.1f} AO points on this benchmark '
+                     f'({"they help" if diff > 0 else "they do not help here"}).')
+    lines.append(f'Template refreshes in the demo video: {updates}')
+    lines.append(f'Success plot: {plot}\nDemo video: {video}\nEverything: {folder.root}')
+    summary = '\n'.join(lines)
+    with open(folder.path('summary.txt'), 'w') as f:
+        f.write(summary + '\n')
+    print(summary)
+    return dict(metrics=metrics, table=table, plot=plot, video=video, out_dir=folder.root)

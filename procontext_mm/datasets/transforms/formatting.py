@@ -4,6 +4,7 @@ from typing import Sequence
 import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
+from mmdet.datasets.transforms import PackTrackInputs
 from mmdet.structures import DetDataSample, TrackDataSample
 from mmengine.structures import InstanceData
 
@@ -87,3 +88,27 @@ class PackSOTInputs(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(meta_keys={self.meta_keys}, '
                 f'video_meta_keys={self.video_meta_keys})')
+
+
+@TRANSFORMS.register_module()
+class PackSOTTestInputs(PackTrackInputs):
+    """mmdet's ``PackTrackInputs`` for test frames, plus the visibility flag.
+
+    ``SOTMetric`` scores GOT-10k only on frames where the target is visible; mmdet's packer
+    does not know the ``visible`` key, so it is added to every frame's ``gt_instances``
+    ((1,) bool) here. ``video_name`` and ``ori_video_length`` are packed as metainfo.
+
+    Args:
+        meta_keys (tuple[str]): Extra metainfo keys. Defaults to ``('video_name', )``.
+    """
+
+    def __init__(self, meta_keys: tuple = ('video_name', )) -> None:
+        super().__init__(meta_keys=tuple(meta_keys))
+
+    def transform(self, results: dict) -> dict:
+        packed = super().transform(results)
+        if 'visible' in results:
+            for det_sample, visible in zip(packed['data_samples'], results['visible']):
+                det_sample.gt_instances.visible = torch.as_tensor(
+                    np.asarray(visible, dtype=bool).reshape(-1))
+        return packed

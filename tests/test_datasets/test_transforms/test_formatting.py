@@ -115,3 +115,18 @@ def test_pipeline_is_reproducible_under_a_seed(moving_target_video):
     boxes = [[f.gt_instances.bboxes for f in out['data_samples'].video_data_samples]
              for out in outputs]
     assert all(torch.equal(a, b) for a, b in zip(*boxes))
+
+
+def test_pack_test_frame_carries_visibility_into_gt_instances():
+    from procontext_mm.datasets.transforms import PackSOTTestInputs
+    frame = np.full((20, 30, 3), 7, np.uint8)
+    results = dict(img=[frame], img_id=[3], img_path=['f.jpg'], frame_id=[5], video_id=[1],
+                   video_name=['seq'], ori_video_length=[9], ori_shape=[(20, 30)],
+                   img_shape=[(20, 30)], gt_bboxes=[np.array([[1., 2., 11., 12.]], np.float32)],
+                   gt_bboxes_labels=[np.zeros(1, np.int64)], visible=[np.array([False])])
+    packed = PackSOTTestInputs().transform(results)
+    assert packed['inputs'].shape == (1, 3, 20, 30) and packed['inputs'].dtype == torch.uint8
+    det = packed['data_samples'][0]
+    assert det.frame_id == 5 and det.video_name == 'seq' and det.ori_video_length == 9
+    assert det.gt_instances.bboxes.tolist() == [[1., 2., 11., 12.]]
+    assert det.gt_instances.visible.tolist() == [False]

@@ -1,0 +1,19 @@
+# A tiny ProContEXT that trains from scratch on a CPU in minutes: 128-dim, 4-block ViT with
+# 16 px patches, 64 px templates at K = [2, 4] (static + dynamic), 128 px search at factor 4.
+_base_ = ['./procontext_vit-b16.py']
+template_size = 64
+search_size = 128
+model = dict(
+    backbone=dict(
+        template_size=template_size,
+        search_size=search_size,
+        embed_dims=128,
+        num_layers=4,
+        num_heads=4,
+        drop_path_rate=0.,
+        ce_layers=(1, 2),
+        ce_keep_ratios=0.7,
+        init_cfg=None),
+    head=dict(in_channels=128, feat_channels=64, search_size=search_size),
+    template_memory=dict(template_size=template_size),
+    test_cfg=dict(search_factor=4.0, search_size=search_size))
