@@ -133,8 +133,11 @@ class OneStreamViT(BaseModule):
         self.patch_embed = PatchEmbed(patch_size, embed_dims)
         # cls_token and the pretrained-grid pos_embed are kept (unused in the forward) so that
         # checkpoints keep the reference's key layout and the grids can be re-derived.
-        self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dims))
-        self.pos_embed = nn.Parameter(torch.zeros(1, pretrain_grid_size**2 + 1, embed_dims))
+        # Frozen: nothing in the forward uses them, and DDP requires every trainable
+        # parameter to receive a gradient.
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dims), requires_grad=False)
+        self.pos_embed = nn.Parameter(
+            torch.zeros(1, pretrain_grid_size**2 + 1, embed_dims), requires_grad=False)
         self.pos_embed_z = nn.Parameter(torch.zeros(1, self.template_grid**2, embed_dims))
         self.pos_embed_x = nn.Parameter(torch.zeros(1, self.search_grid**2, embed_dims))
         keep_ratio_of = dict(zip(ce_layers, ce_keep_ratios))

@@ -144,3 +144,13 @@ def test_mae_checkpoint_of_another_model_is_rejected(tmp_path):
 def test_invalid_configs_raise(kwargs, message):
     with pytest.raises(ValueError, match=message):
         OneStreamViT(**{**TINY, 'ce_layers': (1, 2), **kwargs})
+
+
+def test_every_trainable_parameter_gets_a_gradient():
+    # DistributedDataParallel fails on parameters that never receive gradients
+    model = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratios=0.7)
+    out = model(*_inputs(batch=1))
+    (out.search_feat.sum() + out.template_tokens.sum()).backward()
+    missing = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
+    assert missing == []
+    assert not model.cls_token.requires_grad and not model.pos_embed.requires_grad

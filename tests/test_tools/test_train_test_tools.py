@@ -1,0 +1,100 @@
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+import torch
+from conftest import REPO, tiny_options
+
+CONFIG = str(REPO / 'configs/quickstart/procontext_vit-tiny_1xb8-1000i_builtin.py')
+
+
+def _as_cli(options):
+    return ['--cfg-options'] + [f'{k}={json.dumps(v) if isinstance(v, list) else v}'
+                                for k, v in options.items()]
+
+
+def _losses(work_dir):
+    logs = sorted(p for p in work_dir.rglob('*.json') if p.parent.name == 'vis_data')
+    return [json.loads(line)['loss'] for line in logs[-1].read_text().splitlines()
+            if '"loss"' in line]
+
+
+def test_training_lowers_the_loss(tiny_benchmark, tmp_path):
+    import train
+    train.main([CONFIG] + _as_cli(tiny_options(tiny_benchmark, tmp_path, iters=30)))
+    losses = _losses(tmp_path)
+    assert len(losses) == 30
+    assert np.mean(losses[-5:]) < 0.7 * np.mean(losses[:5]), losses
+
+
+def test_resume_continues_at_the_same_iteration_with_the_same_optimizer_state(
+        tiny_benchmark, tmp_path):
+    import train
+    from mmengine.runner import Runner
+    train.main([CONFIG] + _as_cli(tiny_options(tiny_benchmark, tmp_path, iters=3)))
+    saved = torch.load(tmp_path / 'iter_3.pth', weights_only=True)  # torch 2.13 default
+    args = train.parse_args([CONFIG, '--resume'] + _as_cli(tiny_options(tiny_benchmark, tmp_path, iters=6)))
+    runner = Runner.from_cfg(train.build_config(args))
+    runner.load_or_resume()
+    assert runner.iter == 3
+    state = runner.optim_wrapper.state_dict()['state']
+    for key, value in saved['optimizer']['state'].items():
+        for name in ('exp_avg', 'exp_avg_sq'):
+            assert torch.equal(state[key][name], value[name])
+    runner.train()
+    assert runner.iter == 6
+
+
+def test_test_tool_scores_writes_raw_results_and_a_submission(tiny_benchmark, tmp_path):
+    import test as test_tool
+    from procontext_mm.registry import MODELS
+    from mmengine.config import Config
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(CONFIG).model)
+    checkpoint = str(tmp_path / 'model.pth')
+    torch.save({'state_dict': model.state_dict()}, checkpoint)
+    options = tiny_options(tiny_benchmark, tmp_path / 'work', iters=1)
+    metrics = test_tool.main([CONFIG, checkpoint, '--out-dir', str(tmp_path / 'raw')] + _as_cli(options))
+    assert set(metrics) == {'sot/AO', 'sot/SR0.5', 'sot/SR0.75', 'sot/FPS'}
+    assert 0 <= metrics['sot/AO'] <= 100
+    sequences = (tmp_path / 'raw' / 'got10k').iterdir()
+    for seq in sequences:
+        rows = (seq / f'{seq.name}_001.txt').read_text().splitlines()
+        assert len(rows) == 20 and all(len(r.split(',')) == 4 for r in rows)
+    report = json.loads((tmp_path / 'raw' / 'got10k_report.json').read_text())
+    assert report['ao'] * 100 == pytest.approx(metrics['sot/AO'])
+    # format-only: no scores, a zip in the GOT-10k server layout
+    test_tool.main([CONFIG, checkpoint, '--out-dir', str(tmp_path / 'sub'), '--format-only']
+                   + _as_cli(options))
+    names = zipfile.ZipFile(tmp_path / 'sub' / 'got10k_submission.zip').namelist()
+    assert sorted(n for n in names if n.endswith('_001.txt')) == sorted(
+        f'{s}/{s}_001.txt' for s in ('GOT-10k_Val_000001', 'GOT-10k_Val_000002'))
+
+
+def test_two_process_cpu_training_with_gloo_gives_ranks_different_samples(tiny_benchmark, tmp_path):
+    driver = tmp_path / 'driver.py'
+    driver.write_text(
+        'import json, os, sys\n'
+        f'sys.path.insert(0, {str(REPO / "tools")!r})\n'
+        'import train\n'
+        'runner = train.main(sys.argv[1:])\n'
+        'sampler = runner.train_dataloader.sampler\n'
+        'rank = int(os.environ["RANK"])\n'
+        f'out = os.path.join({str(tmp_path)!r}, f"rank{{rank}}.json")\n'
+        'json.dump(dict(indices=[int(i) for i in sampler], world=runner.world_size), open(out, "w"))\n')
+    options = tiny_options(tiny_benchmark, tmp_path / 'work', iters=3, batch_size=2)
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    out = subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2', '--master_port=29517',
+         str(driver), CONFIG, '--launcher', 'pytorch'] + _as_cli(options),
+        capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    ranks = [json.loads((tmp_path / f'rank{r}.json').read_text()) for r in (0, 1)]
+    assert all(r['world'] == 2 for r in ranks)
+    assert ranks[0]['indices'] != ranks[1]['indices']
+    # samples_per_epoch (6) is split over the ranks
+    assert len(ranks[0]["indices"]) == len(ranks[1]["indices"]) == 3
