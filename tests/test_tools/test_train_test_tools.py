@@ -7,7 +7,7 @@ import zipfile
 import numpy as np
 import pytest
 import torch
-from conftest import REPO, tiny_options
+from _tool_utils import REPO, tiny_options
 
 CONFIG = str(REPO / 'configs/quickstart/procontext_vit-tiny_1xb8-1000i_builtin.py')
 
