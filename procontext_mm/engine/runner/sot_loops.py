@@ -1,0 +1,348 @@
+"""Video-by-video test and validation loops of single-object tracking.
+
+mmengine's ``TestLoop`` / ``ValLoop`` already run a SOT benchmark correctly when the dataloader
+is set up for it (checked with ``TrackImgSampler`` + ``SOTMetric``): mmdet's
+``TrackImgSampler`` shards the *videos* across ranks and yields ``(video, frame)`` pairs in
+order, the tracker initialises itself on every ``frame_id == 0``, ``SOTMetric`` groups the
+frames by video and ``BaseVideoMetric`` gathers them across ranks. What they lack, and what
+:class:`SOTTestLoop` / :class:`SOTValLoop` add:
+
+* **checks** that make a wrong dataloader fail at once instead of scoring garbage: batch size
+  1, a sampler that yields ``(video, frame)`` pairs, and frames arriving in order (frame 0 of
+  a video, then 1, 2, ... to its last frame, before the next video starts);
+* a **video-level progress bar** (videos done, frames per second, ETA) on the main process,
+  and a summary line (videos, frames, wall time, end-to-end FPS over all ranks);
+* the **per-frame results** (box, confidence score, tracking time of every frame), gathered
+  from all ranks into :attr:`SOTTestLoop.frame_results` and optionally written to a pickle
+  file. The benchmark-format raw results and submission archives are written by
+  ``SOTMetric(out_dir=...)``; those formats have no place for the scores.
+
+Both loops call the same hooks as mmengine's loops (``before_test_iter``,
+``after_val_epoch`` with the metrics, ...), so ``CheckpointHook(save_best='sot/AO')`` and
+visualisation hooks work unchanged.
+"""
+import os.path as osp
+import sys
+import time
+from typing import Dict, List, Optional, Union
+
+import numpy as np
+import torch
+from mmengine.dist import all_gather_object, is_main_process
+from mmengine.evaluator import Evaluator
+from mmengine.fileio import dump
+from mmengine.logging import print_log
+from mmengine.runner import TestLoop, ValLoop
+from mmengine.runner.amp import autocast
+from mmengine.utils import ProgressBar
+from torch.utils.data import DataLoader
+
+from procontext_mm.registry import LOOPS
+
+
+class VideoProgressBar(ProgressBar):
+    """mmengine's progress bar counting videos and showing the frame rate.
+
+    Args:
+        num_videos (int): Videos to run (0: unknown, no bar and no ETA).
+        file: Output stream. Defaults to ``sys.stdout``.
+    """
+
+    def __init__(self, num_videos: int, file=sys.stdout) -> None:
+        self.num_frames = 0
+        super().__init__(task_num=num_videos, file=file)
+
+    def update(self, num_frames: int = 1) -> None:  # type: ignore[override]
+        """Mark one more video (of ``num_frames`` frames) done and redraw."""
+        self.completed += 1
+        self.num_frames += num_frames
+        elapsed = self.timer.since_start()
+        fps = self.num_frames / elapsed if elapsed > 0 else float('inf')
+        if self.task_num > 0:
+            fraction = self.completed / self.task_num
+            eta = int(elapsed * (1 - fraction) / fraction + 0.5)
+            msg = (f'\r[{{}}] {self.completed}/{self.task_num} videos, {self.num_frames} frames, '
+                   f'{fps:.1f} FPS, elapsed: {int(elapsed + 0.5)}s, ETA: {eta:5}s')
+            width = max(2, min(self.bar_width, self.terminal_width - len(msg) + 2,
+                               int(self.terminal_width * 0.6)))
+            marks = int(width * fraction)
+            self.file.write(msg.format('>' * marks + ' ' * (width - marks)))
+        else:
+            self.file.write(f'\rvideos: {self.completed}, frames: {self.num_frames}, '
+                            f'{fps:.1f} FPS, elapsed: {int(elapsed + 0.5)}s')
+        self.file.flush()
+
+    def finish(self) -> None:
+        """End the progress line."""
+        self.file.write('\n')
+        self.file.flush()
+
+
+class VideoFrameRecorder:
+    """Check that frames come in order, video after video, and keep their results.
+
+    Args:
+        loop_name (str): Name used in messages (e.g. ``'SOTTestLoop'``).
+        config_field (str): The dataloader's config field, named in errors (e.g.
+            ``'test_dataloader'``).
+        num_videos (int): Videos this process will see (0 if unknown); for the progress bar.
+        show_progress (bool): Draw a :class:`VideoProgressBar`.
+    """
+
+    def __init__(self, loop_name: str, config_field: str, num_videos: int,
+                 show_progress: bool) -> None:
+        self.loop_name = loop_name
+        self.config_field = config_field
+        self.videos: List[dict] = []
+        self._frames: List[dict] = []
+        self._length = 0
+        self.start_time = time.perf_counter()
+        self.progress = VideoProgressBar(num_videos) if show_progress else None
+
+    def check_next(self, det_sample) -> None:
+        """Check that a frame about to be tracked is the next one (before the model sees it).
+
+        Args:
+            det_sample (DetDataSample): The frame's data sample (metainfo ``video_id``,
+                ``frame_id``, ``ori_video_length``, optional ``video_name``).
+
+        Raises:
+            KeyError: If one of those metainfo keys is missing.
+            RuntimeError: If the frame is not the next frame of the current video, or not
+                frame 0 of a new video once the current one is complete.
+        """
+        meta = det_sample.metainfo
+        for key in ('video_id', 'frame_id', 'ori_video_length'):
+            if key not in meta:
+                raise KeyError(f'{self.loop_name}: a frame carries no metainfo {key!r}; the test '
+                               f'pipeline of {self.config_field} must pack it (PackSOTTestInputs '
+                               'does, see docs/data_flow.md)')
+        video_id, frame_id = meta['video_id'], int(meta['frame_id'])
+        if self._frames:
+            current = self._frames[-1]
+            expected = (current['video_id'], current['frame_id'] + 1)
+            where = (f'frame {current["frame_id"] + 1} of video {current["video_name"]} '
+                     f'({self._length} frames)')
+        else:
+            expected, where = (video_id, 0), 'frame 0 of a new video'
+        if (video_id, frame_id) != expected:
+            raise RuntimeError(
+                f'{self.loop_name}: expected {where}, got frame {frame_id} of video '
+                f'{meta.get("video_name", video_id)}. Frames must arrive one at a time, video '
+                f'after video, in order: set {self.config_field}.batch_size=1 and '
+                f"{self.config_field}.sampler=dict(type='mmdet.TrackImgSampler') on a dataset "
+                'with test_mode=True.')
+
+    def add(self, det_sample) -> None:
+        """Record one predicted frame (a ``DetDataSample`` with ``pred_track_instances``).
+
+        Raises:
+            KeyError, RuntimeError: As :meth:`check_next`.
+        """
+        self.check_next(det_sample)
+        meta = det_sample.metainfo
+        frame_id = int(meta['frame_id'])
+        if frame_id == 0:
+            self._length = int(meta['ori_video_length'])
+        pred = det_sample.pred_track_instances
+        self._frames.append(
+            dict(video_id=meta['video_id'], video_name=str(meta.get('video_name',
+                                                                    meta['video_id'])),
+                 frame_id=frame_id,
+                 bbox_xyxy=_numpy(pred.bboxes).reshape(4),
+                 score=float(_numpy(pred.scores).reshape(-1)[0]) if 'scores' in pred else np.nan,
+                 time=float(meta.get('track_time', np.nan))))
+        if frame_id + 1 == self._length:
+            self._close_video()
+
+    def _close_video(self) -> None:
+        frames = self._frames
+        self.videos.append(dict(
+            video_id=frames[0]['video_id'],
+            video_name=frames[0]['video_name'],
+            frame_ids=np.array([f['frame_id'] for f in frames], dtype=np.int64),
+            bboxes_xyxy=np.stack([f['bbox_xyxy'] for f in frames]).astype(np.float32),
+            scores=np.array([f['score'] for f in frames], dtype=np.float32),
+            times=np.array([f['time'] for f in frames], dtype=np.float64)))
+        self._frames = []
+        if self.progress is not None:
+            self.progress.update(len(frames))
+
+    def finish(self) -> float:
+        """End the run; returns the wall time in seconds.
+
+        Raises:
+            RuntimeError: If the last video stopped before its last frame.
+        """
+        if self.progress is not None:
+            self.progress.finish()
+        if self._frames:
+            last = self._frames[-1]
+            raise RuntimeError(
+                f'{self.loop_name}: video {last["video_name"]} stopped after frame '
+                f'{last["frame_id"]} of {self._length}; every frame of a video must be run '
+                f'(check {self.config_field}.sampler)')
+        return time.perf_counter() - self.start_time
+
+
+class _SOTLoopMixin:
+    """The video-by-video ``run`` shared by :class:`SOTTestLoop` and :class:`SOTValLoop`.
+
+    ``stage`` (``'test'`` / ``'val'``) chooses the hooks (``before_test_iter`` ...) and the
+    model step (``test_step`` / ``val_step``), as in mmengine's loops.
+    """
+    stage = 'test'
+
+    def __init__(self,
+                 runner,
+                 dataloader: Union[DataLoader, Dict],
+                 evaluator: Union[Evaluator, Dict, List],
+                 fp16: bool = False,
+                 frame_results_file: Optional[str] = None,
+                 show_progress: bool = True) -> None:
+        super().__init__(runner, dataloader, evaluator, fp16)  # type: ignore[call-arg]
+        field = f'{self.stage}_dataloader'
+        batch_size = getattr(self.dataloader, 'batch_size', None)
+        if batch_size != 1:
+            raise ValueError(f'{type(self).__name__} tracks one frame at a time: set '
+                             f'{field}.batch_size=1 (got {batch_size})')
+        self.frame_results_file = frame_results_file
+        self.show_progress = show_progress
+        self.frame_results: List[dict] = []
+        self._recorder: Optional[VideoFrameRecorder] = None
+
+    def _num_videos_of_rank(self) -> int:
+        """Videos the sampler gives this process; checks it yields (video, frame) pairs."""
+        sampler = self.dataloader.sampler
+        videos = set()
+        for index in sampler:
+            if not (isinstance(index, (tuple, list)) and len(index) == 2):
+                raise ValueError(
+                    f'{type(self).__name__} needs a sampler that yields (video index, frame '
+                    f'index) pairs, one frame at a time, in order; {self.stage}_dataloader.'
+                    f'sampler {type(sampler).__name__} yields {index!r}. Use '
+                    "sampler=dict(type='mmdet.TrackImgSampler') with a test_mode=True dataset.")
+            videos.add(int(index[0]))
+        return len(videos)
+
+    def run(self) -> dict:
+        """Track every video of this process, gather the per-frame results, evaluate.
+
+        Returns:
+            dict: The evaluator's metrics (e.g. ``sot/AO``).
+        """
+        runner = self.runner
+        runner.call_hook(f'before_{self.stage}')
+        runner.call_hook(f'before_{self.stage}_epoch')
+        runner.model.eval()
+        self._recorder = VideoFrameRecorder(type(self).__name__, f'{self.stage}_dataloader',
+                                            self._num_videos_of_rank(),
+                                            self.show_progress and is_main_process())
+        for idx, data_batch in enumerate(self.dataloader):
+            self.run_iter(idx, data_batch)
+        wall_time = self._recorder.finish()
+        self._collect_frame_results(wall_time)
+        metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
+        runner.call_hook(f'after_{self.stage}_epoch', metrics=metrics)
+        runner.call_hook(f'after_{self.stage}')
+        return metrics
+
+    @torch.no_grad()
+    def run_iter(self, idx: int, data_batch: dict) -> None:
+        """Track one frame: model step, record, ``evaluator.process``, hooks.
+
+        Args:
+            idx (int): Index of the frame in this process's run.
+            data_batch (dict): One frame from the dataloader.
+        """
+        runner = self.runner
+        runner.call_hook(f'before_{self.stage}_iter', batch_idx=idx, data_batch=data_batch)
+        for track_sample in data_batch['data_samples']:
+            self._recorder.check_next(track_sample.video_data_samples[0])
+        with autocast(enabled=self.fp16):
+            outputs = getattr(runner.model, f'{self.stage}_step')(data_batch)
+        for track_sample in outputs:
+            for det_sample in track_sample.video_data_samples:
+                self._recorder.add(det_sample)
+        self.evaluator.process(data_samples=outputs, data_batch=data_batch)
+        runner.call_hook(f'after_{self.stage}_iter', batch_idx=idx, data_batch=data_batch,
+                         outputs=outputs)
+
+    def _collect_frame_results(self, wall_time: float) -> None:
+        """Gather the videos of all ranks into :attr:`frame_results`, log a summary and write
+        ``frame_results_file`` (main process)."""
+        parts = all_gather_object((self._recorder.videos, wall_time))
+        videos = sorted((video for part, _ in parts for video in part),
+                        key=lambda video: video['video_id'])
+        self.frame_results = videos
+        self._recorder = None
+        if not is_main_process():
+            return
+        num_frames = sum(len(video['frame_ids']) for video in videos)
+        slowest = max(seconds for _, seconds in parts)
+        fps = num_frames / slowest if slowest > 0 else float('inf')
+        per_process = ', '.join(str(len(part)) for part, _ in parts)
+        print_log(f'{type(self).__name__}: {len(videos)} videos, {num_frames} frames in '
+                  f'{slowest:.1f} s on {len(parts)} process(es) (videos per process: '
+                  f'{per_process}): {fps:.1f} FPS end to end (data loading included; the '
+                  'metric\'s FPS counts tracking time only)', logger='current')
+        if self.frame_results_file:
+            path = self.frame_results_file
+            if not osp.isabs(path):
+                path = osp.join(self.runner.work_dir, path)
+            dump(videos, path, file_format='pkl')
+            print_log(f'{type(self).__name__}: per-frame boxes, scores and times written to '
+                      f'{path}', logger='current')
+
+
+@LOOPS.register_module()
+class SOTTestLoop(_SOTLoopMixin, TestLoop):
+    """Test loop of single-object tracking: video by video, frame by frame.
+
+    Each process runs its share of the videos (``TrackImgSampler`` splits them), one frame per
+    iteration, in order; the tracker initialises itself from the ground truth on frame 0 of
+    every video and tracks the others. ``evaluator.process`` gets every frame and
+    ``evaluator.evaluate`` gathers and scores them at the end. See the module docstring for
+    what this adds to mmengine's ``TestLoop``.
+
+    Args:
+        runner (Runner): The runner.
+        dataloader (DataLoader | dict): A test-mode SOT dataset with ``batch_size=1`` and
+            ``sampler=dict(type='mmdet.TrackImgSampler')``.
+        evaluator (Evaluator | dict | list): E.g. ``dict(type='SOTMetric', ...)``.
+        fp16 (bool): Run the model under autocast. Defaults to False.
+        frame_results_file (str, optional): Pickle file (absolute, or relative to the work
+            dir) receiving :attr:`frame_results`. Defaults to None (not written).
+        show_progress (bool): Draw the video progress bar on the main process.
+            Defaults to True.
+
+    Attributes:
+        frame_results (list[dict]): After :meth:`run`, one entry per video of all ranks,
+            sorted by ``video_id``: ``video_id`` (int), ``video_name`` (str), ``frame_ids``
+            int64 (L,), ``bboxes_xyxy`` float32 (L, 4) x1, y1, x2, y2 image pixels (frame 0:
+            the initial box), ``scores`` float32 (L,) confidence (frame 0: -1), ``times``
+            float64 (L,) seconds spent by the tracker on each frame.
+
+    Raises:
+        ValueError: If the batch size is not 1 (at construction) or the sampler does not
+            yield ``(video, frame)`` pairs (at :meth:`run`).
+        RuntimeError: If frames arrive out of order or a video is cut short.
+    """
+    stage = 'test'
+
+
+@LOOPS.register_module()
+class SOTValLoop(_SOTLoopMixin, ValLoop):
+    """Validation loop of single-object tracking (during training, every ``val_interval``).
+
+    The same video-by-video run as :class:`SOTTestLoop`, with mmengine's validation hooks and
+    ``model.val_step``; the metrics (e.g. ``sot/AO``) reach ``CheckpointHook(save_best=...)``
+    through ``after_val_epoch``. Arguments as :class:`SOTTestLoop`.
+    """
+    stage = 'val'
+
+
+def _numpy(value) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value, dtype=np.float64)
