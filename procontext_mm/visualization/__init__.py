@@ -1,0 +1,3 @@
+from .sot_visualizer import SOTLocalVisualizer
+
+__all__ = ['SOTLocalVisualizer']
