@@ -7,7 +7,7 @@ _base_ = [
 ]
 max_iters = 1000
 train_dataloader = dict(sampler=dict(samples_per_epoch=8 * max_iters))
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
@@ -22,3 +22,7 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=250, max_keep_ckpts=1))
 log_processor = dict(by_epoch=False)
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
+# no validation during these short runs: the quickstart tests right after training
+val_dataloader = None
+val_cfg = None
+val_evaluator = None

@@ -136,11 +136,10 @@ def _config(entry: TrackerEntry, benchmark_root: str, work_dir: str, max_iters: 
     cfg = Config.fromfile(entry.config)
     cfg.work_dir = work_dir
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        if cfg.get(loader) is not None:
+        if cfg.get(loader):
             cfg[loader].dataset.data_root = benchmark_root
     if max_iters is not None and cfg.get('train_cfg') is not None:
         cfg.train_cfg.max_iters = max_iters
-        cfg.train_cfg.val_interval = max_iters
         cfg.train_dataloader.sampler.samples_per_epoch = \
             max_iters * cfg.train_dataloader.batch_size
     return cfg
@@ -170,10 +169,16 @@ def test_tracker(entry: TrackerEntry, benchmark_root: str, work_dir: str, result
         dict: ``sot/AO``, ``sot/SR0.5``, ``sot/SR0.75``, ``sot/FPS`` (percent / frames per s).
     """
     from mmengine.runner import Runner
+
+    from procontext_mm.apis.inference import load_tracker_weights
     cfg = _config(entry, benchmark_root, work_dir, None)
-    cfg.load_from = checkpoint
+    for key in ('train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler'):
+        cfg[key] = None  # nothing is trained here (mmengine wants all or none of them)
     cfg.test_evaluator = dict(cfg.test_evaluator, out_dir=results_dir)
-    return dict(Runner.from_cfg(cfg).test())
+    runner = Runner.from_cfg(cfg)
+    if checkpoint is not None:
+        load_tracker_weights(runner.model, checkpoint)
+    return dict(runner.test())
 
 
 def plot_success(reports: Dict[str, str], out_file: str) -> None:
@@ -201,59 +206,6 @@ def plot_success(reports: Dict[str, str], out_file: str) -> None:
     fig.tight_layout()
     fig.savefig(out_file)
     plt.close(fig)
-
-
-def write_demo_video(trackers: Dict[str, object], frame_paths: List[str], init_bbox_xyxy,
-                     gt_bboxes_xyxy, out_file: str, fps: int = 15) -> Dict[str, List[int]]:
-    """Track one video with several trackers and write an mp4 with all their boxes.
-
-    Ground truth is white, each tracker has its own colour with its confidence; frames where a
-    tracker refreshed its dynamic templates get a banner.
-
-    Args:
-        trackers (dict): name -> model with ``init`` / ``track`` (eval mode).
-        frame_paths (list[str]): Frames of the video, in order.
-        init_bbox_xyxy: (4,) initial box, pixels.
-        gt_bboxes_xyxy (np.ndarray): (L, 4) ground truth (NaN rows where absent).
-        out_file (str): Output .mp4.
-        fps (int): Frames per second of the video.
-
-    Returns:
-        dict: tracker name -> frame indices where its dynamic templates were refreshed.
-    """
-    import cv2
-    import mmcv
-    import numpy as np
-    from mmengine.utils import ProgressBar
-    colours = [(80, 200, 60), (230, 140, 30), (60, 60, 230), (200, 60, 200)]
-    first = mmcv.imread(frame_paths[0])
-    writer = cv2.VideoWriter(out_file, cv2.VideoWriter_fourcc(*'mp4v'), fps,
-                             (first.shape[1], first.shape[0]))
-    for model in trackers.values():
-        model.init(first, init_bbox_xyxy)
-    progress = ProgressBar(len(frame_paths))
-    for index, path in enumerate(frame_paths):
-        frame = first if index == 0 else mmcv.imread(path)
-        canvas = frame.copy()
-        gt = gt_bboxes_xyxy[index]
-        if np.isfinite(gt).all():
-            cv2.rectangle(canvas, tuple(map(int, gt[:2])), tuple(map(int, gt[2:])), (255, 255, 255), 1)
-        banner = []
-        for (name, model), colour in zip(trackers.items(), colours):
-            box, score = (list(init_bbox_xyxy), 1.0) if index == 0 else model.track(frame)
-            cv2.rectangle(canvas, (int(box[0]), int(box[1])), (int(box[2]), int(box[3])), colour, 2)
-            cv2.putText(canvas, f'{name} {score:.2f}', (int(box[0]), max(10, int(box[1]) - 3)),
-                        cv2.FONT_HERSHEY_SIMPLEX, 0.35, colour, 1, cv2.LINE_AA)
-            memory = getattr(model, 'template_memory', None)
-            if memory is not None and memory.update_frames[-1:] == [index]:
-                banner.append(f'{name}: templates refreshed')
-        cv2.putText(canvas, f'frame {index}  ' + '  '.join(banner), (4, 12),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 255, 255), 1, cv2.LINE_AA)
-        writer.write(canvas)
-        progress.update()
-    writer.release()
-    return {name: list(getattr(getattr(model, 'template_memory', None), 'update_frames', []))
-            for name, model in trackers.items()}
 
 
 def run_quickstart(out_dir: str, entries: List[TrackerEntry], spec=None, max_iters=None,
@@ -316,6 +268,7 @@ def run_quickstart(out_dir: str, entries: List[TrackerEntry], spec=None, max_ite
     video = folder.path('demo.mp4')
 
     def demo():
+        from procontext_mm.apis.video import VideoFrames, track_video, write_demo_video
         init_default_scope('procontext_mm')
         from procontext_mm.registry import DATASETS
         dataset = DATASETS.build(dict(type='GOT10kDataset', data_root=benchmark, split='val',
@@ -324,10 +277,12 @@ def run_quickstart(out_dir: str, entries: List[TrackerEntry], spec=None, max_ite
         boxes = info['bboxes_xywh'].astype(np.float64)
         gt_xyxy = np.concatenate([boxes[:, :2], boxes[:, :2] + boxes[:, 2:]], axis=1)
         gt_xyxy[~info['visible']] = np.nan
-        trackers = {e.name: init_model(Config.fromfile(e.config), checkpoints[e.name])
-                    for e in entries if e.trained}
-        paths = [dataset.get_frame_path(0, i) for i in range(info['num_frames'])]
-        return write_demo_video(trackers, paths, gt_xyxy[0].tolist(), gt_xyxy, video)
+        frames = VideoFrames(osp.dirname(dataset.get_frame_path(0, 0)))
+        results = {e.name: track_video(init_model(Config.fromfile(e.config), checkpoints[e.name]),
+                                       frames, gt_xyxy[0].tolist())
+                   for e in entries if e.trained}
+        write_demo_video(frames, results, video, gt_bboxes_xyxy=gt_xyxy, fps=15)
+        return {name: [int(i) for i in r.update_frames] for name, r in results.items()}
 
     updates = folder.step('demo', demo)
     baseline = entries[-1].name

@@ -8,16 +8,13 @@ def tiny_options(benchmark, work_dir, iters, batch_size=4):
     """--cfg-options of the quickstart config for a few fast iterations on ``benchmark``."""
     return {
         'train_dataloader.dataset.data_root': benchmark,
-        'val_dataloader.dataset.data_root': benchmark,
         'test_dataloader.dataset.data_root': benchmark,
         'train_dataloader.batch_size': batch_size,
         'train_dataloader.num_workers': 0,
         'train_dataloader.persistent_workers': False,
         'test_dataloader.num_workers': 0,
-        'val_dataloader.num_workers': 0,
         'train_dataloader.sampler.samples_per_epoch': batch_size * iters,
         'train_cfg.max_iters': iters,
-        'train_cfg.val_interval': 10**6,
         'default_hooks.logger.interval': 1,
         'default_hooks.checkpoint.interval': 3,
         'default_hooks.checkpoint.max_keep_ckpts': 3,

@@ -1,6 +1,7 @@
 # The built-in benchmark (procontext_mm.datasets.builtin_benchmark, GOT-10k layout): train on its
 # train split, validate / test on its val split with the GOT-10k protocol. Crops for the tiny
 # models of configs/quickstart (64 px templates at K = [2, 4], 128 px search at factor 4).
+_base_ = ['./sot_video_test.py']
 data_root = 'outputs/quickstart/benchmark'
 
 train_pipeline = [
@@ -15,10 +16,6 @@ train_pipeline = [
     dict(type='CheckSOTSample', stride=16),
     dict(type='PackSOTInputs'),
 ]
-test_pipeline = [
-    dict(type='mmdet.TransformBroadcaster', transforms=[dict(type='mmdet.LoadImageFromFile')]),
-    dict(type='PackSOTTestInputs'),
-]
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,
@@ -27,14 +24,9 @@ train_dataloader = dict(
     dataset=dict(type='GOT10kDataset', data_root=data_root, split='train', use_cache=False,
                  pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=1,
     num_workers=1,
     persistent_workers=False,
-    sampler=dict(type='mmdet.TrackImgSampler'),
-    dataset=dict(type='GOT10kDataset', data_root=data_root, split='val', test_mode=True,
-                 use_cache=False, pipeline=test_pipeline))
+    dataset=dict(type='GOT10kDataset', data_root=data_root, split='val', use_cache=False))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='SOTMetric', benchmark='got10k')
 test_evaluator = val_evaluator
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
