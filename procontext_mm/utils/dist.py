@@ -1,5 +1,6 @@
 """Distributed training / testing on CPU-only machines with mmengine."""
 import os
+import subprocess
 
 import torch
 import torch.distributed as dist
@@ -27,8 +28,13 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
     wrapper.update(device_ids=None)
     cfg.model_wrapper_cfg = wrapper
     if not dist.is_initialized():
-        if launcher == 'slurm':
+        if launcher == 'slurm':  # the env:// rendezvous from slurm's variables
             os.environ.setdefault('RANK', os.environ['SLURM_PROCID'])
             os.environ.setdefault('WORLD_SIZE', os.environ['SLURM_NTASKS'])
             os.environ.setdefault('LOCAL_RANK', os.environ.get('SLURM_LOCALID', '0'))
+            os.environ.setdefault('MASTER_PORT', '29500')
+            if 'MASTER_ADDR' not in os.environ:
+                first_node = subprocess.getoutput(
+                    f'scontrol show hostname {os.environ["SLURM_NODELIST"]} | head -n1')
+                os.environ['MASTER_ADDR'] = first_node.strip() or 'localhost'
         dist.init_process_group(backend='gloo')
