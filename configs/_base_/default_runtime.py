@@ -14,7 +14,9 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'))
 
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='SOTLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+# no fixed name: the runner names it after the experiment, so several runs in one process
+# (the quickstart trains two models) keep their own log folders
+visualizer = dict(type='SOTLocalVisualizer', vis_backends=vis_backends)
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
 log_level = 'INFO'
 load_from = None
