@@ -19,6 +19,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import procontext_mm.engine  # noqa: F401,F403
     import procontext_mm.evaluation  # noqa: F401,F403
     import procontext_mm.models  # noqa: F401,F403
+    import procontext_mm.visualization  # noqa: F401,F403
 
     if not init_default_scope:
         return
