@@ -7,6 +7,8 @@ import argparse
 import os
 import os.path as osp
 
+import torch
+
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
@@ -37,6 +39,9 @@ def build_config(args) -> Config:
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.amp:
+        if not torch.cuda.is_available():
+            raise ValueError('--amp needs a CUDA device: mmengine\'s AmpOptimWrapper does not '
+                             'run mixed precision on the CPU')
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if optim_wrapper != 'OptimWrapper':
             raise ValueError(f'--amp needs optim_wrapper.type=OptimWrapper, got {optim_wrapper}')

@@ -98,3 +98,12 @@ def test_two_process_cpu_training_with_gloo_gives_ranks_different_samples(tiny_b
     assert ranks[0]['indices'] != ranks[1]['indices']
     # samples_per_epoch (6) is split over the ranks
     assert len(ranks[0]["indices"]) == len(ranks[1]["indices"]) == 3
+
+
+def test_amp_on_a_cpu_machine_is_refused_clearly(tmp_path):
+    import train
+    if torch.cuda.is_available():
+        pytest.skip('this machine has CUDA: --amp is valid here')
+    args = train.parse_args([CONFIG, '--amp', '--work-dir', str(tmp_path)])
+    with pytest.raises(ValueError, match='--amp needs a CUDA device'):
+        train.build_config(args)
