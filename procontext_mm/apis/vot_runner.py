@@ -1,0 +1,313 @@
+"""The VOT short-term supervised ("baseline") experiment, run in-process on any tracker.
+
+The loop is the one of the VOT2016 - VOT2019 short-term challenges (VOT toolkit
+``SupervisedExperiment``): initialise on frame 0 with the ground truth; on every later frame
+track and compare the prediction with the ground truth (rasterised overlap bounded to the
+image, :func:`~procontext_mm.evaluation.functional.vot.vot_region_overlap`); an overlap
+``<= failure_overlap`` (0) is a *failure*: it is recorded as ``2``, the next
+``skip_initialize - 1`` frames as ``0`` (skipped) and the tracker is re-initialised with the
+ground truth ``skip_initialize`` (5) frames after the failure, recorded as ``1``. The tracker
+always receives the axis-aligned box of the ground-truth region (as the toolkit hands a polygon
+to a rectangle tracker) and reports a box; records are written in the toolkit's raw format by
+:func:`~procontext_mm.evaluation.results_io.write_vot_results`, and accuracy, robustness and
+EAO come from :func:`~procontext_mm.evaluation.functional.vot.eval_vot`.
+
+For the VOT toolkit itself (``vot evaluate``), use the TraX entry point
+``tools/vot/procontext_trax.py`` instead.
+"""
+import glob
+import os.path as osp
+import re
+import time
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+from mmengine.logging import print_log
+
+from procontext_mm.evaluation.functional.vot import (EAO_INTERVALS, VOT_BURNIN, VOT_SENSITIVITY,
+                                                     VOT_SKIP_INITIALIZE, eval_vot,
+                                                     vot_region_overlap, vot_region_to_bbox_xywh)
+from procontext_mm.evaluation.results_io import (VOT_FAILURE, VOT_INIT, VOT_SKIP, read_vot_results,
+                                                 write_vot_results)
+
+VOTRecord = Union[int, np.ndarray]
+
+
+class FrameLoader:
+    """Random access to a video's frames as (H, W, 3) uint8 BGR arrays, read when asked.
+
+    Args:
+        paths (Sequence[str]): Frame files in order.
+    """
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.paths = list(paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        import mmcv
+        frame = mmcv.imread(self.paths[index], channel_order='bgr')
+        if frame is None:
+            raise FileNotFoundError(f'cannot read frame {index}: {self.paths[index]}')
+        return frame
+
+
+def run_supervised_sequence(tracker,
+                            frames: Sequence[np.ndarray],
+                            gt_regions: Sequence[Sequence[float]],
+                            skip_initialize: int = VOT_SKIP_INITIALIZE,
+                            failure_overlap: float = 0.0,
+                            bounded: bool = True,
+                            seq_name: str = '?') -> Tuple[List[VOTRecord], np.ndarray]:
+    """Run the reset-based experiment once on one sequence.
+
+    Args:
+        tracker: An object with ``init(frame, bbox_xyxy)`` and ``track(frame) ->
+            (bbox_xyxy, score)`` (e.g. from :func:`~procontext_mm.apis.init_model`); frames
+            are (H, W, 3) uint8 BGR, boxes x1, y1, x2, y2 in pixels.
+        frames (Sequence[np.ndarray]): Indexable frames (e.g. :class:`FrameLoader`); frames
+            skipped after a failure are never read.
+        gt_regions (Sequence): L ground-truth regions, (4,) ``x, y, w, h`` or (8,) polygons.
+        skip_initialize (int): Frames from a failure to the re-initialisation. Defaults to 5.
+        failure_overlap (float): A prediction with overlap ``<=`` this is a failure.
+            Defaults to 0.
+        bounded (bool): Count only pixels inside the image in the overlap. Defaults to True.
+        seq_name (str): Sequence name for messages.
+
+    Returns:
+        tuple: ``records`` (list of L VOT records: 1 / 2 / 0 or a (4,) float64 box
+        ``x, y, w, h``) and ``times`` ((L,) float64 seconds spent in ``init`` / ``track``,
+        NaN on skipped frames).
+
+    Raises:
+        ValueError: If the lengths differ, ``skip_initialize < 1`` or a ground-truth region is
+            missing; errors of the tracker name the sequence and frame.
+    """
+    num_frames = len(gt_regions)
+    if len(frames) != num_frames:
+        raise ValueError(f'Sequence {seq_name}: {len(frames)} frames but {num_frames} '
+                         'ground-truth regions.')
+    if skip_initialize < 1:
+        raise ValueError(f'skip_initialize must be >= 1, got {skip_initialize}.')
+    records: List[VOTRecord] = [VOT_SKIP] * num_frames
+    times = np.full(num_frames, np.nan)
+
+    def call(step: Callable, frame_index: int):
+        start = time.perf_counter()
+        try:
+            out = step()
+        except ValueError as error:
+            raise ValueError(f'Sequence {seq_name}, frame {frame_index}: {error}') from error
+        times[frame_index] = time.perf_counter() - start
+        return out
+
+    frame_index = 0
+    while frame_index < num_frames:
+        gt = np.asarray(gt_regions[frame_index], dtype=np.float64)
+        if not np.isfinite(gt).all():
+            raise ValueError(f'Sequence {seq_name}, frame {frame_index}: no ground-truth region '
+                             f'({gt.tolist()}) to initialise on; the supervised experiment '
+                             'needs short-term sequences, annotated on every frame.')
+        x, y, w, h = vot_region_to_bbox_xywh(gt)
+        image = frames[frame_index]
+        call(lambda: tracker.init(image, [x, y, x + w, y + h]), frame_index)
+        records[frame_index] = VOT_INIT
+        frame_index += 1
+        while frame_index < num_frames:
+            image = frames[frame_index]
+            bbox_xyxy, _ = call(lambda: tracker.track(image), frame_index)
+            x1, y1, x2, y2 = (float(v) for v in np.asarray(bbox_xyxy).reshape(4))
+            region = np.array([x1, y1, x2 - x1, y2 - y1])
+            size_wh = (image.shape[1], image.shape[0]) if bounded else None
+            if vot_region_overlap(region, gt_regions[frame_index], size_wh) <= failure_overlap:
+                records[frame_index] = VOT_FAILURE
+                frame_index += skip_initialize
+                break
+            records[frame_index] = region
+            frame_index += 1
+    return records, times
+
+
+def _build_dataset(dataset):
+    """A dataset instance from an instance, a config dict or a VOT data root."""
+    from procontext_mm.datasets import BaseSOTDataset
+    if isinstance(dataset, BaseSOTDataset):
+        return dataset
+    from mmengine.registry import init_default_scope
+
+    from procontext_mm.registry import DATASETS
+    init_default_scope('procontext_mm')
+    if isinstance(dataset, str):
+        dataset = dict(type='VOTDataset', data_root=dataset)
+    if not isinstance(dataset, dict):
+        raise TypeError('dataset must be a BaseSOTDataset, a config dict or a VOT data root, '
+                        f'got {type(dataset).__name__}.')
+    return DATASETS.build(dict(dict(test_mode=True, pipeline=[]), **dataset))
+
+
+def vot_ground_truth(dataset, video_id: int) -> List[np.ndarray]:
+    """Ground-truth regions of a video, as the VOT toolkit reads them.
+
+    For a :class:`~procontext_mm.datasets.VOTDataset` the regions of its ``groundtruth.txt``:
+    a line of 4 values stays a rectangle ``x, y, w, h`` (rasterised over ``w`` columns) and a
+    line of 8 values a polygon (the dataset's ``polygons`` turn rectangles into corner
+    polygons, which rasterise one pixel wider). For other datasets, ``bboxes_xywh``.
+
+    Returns:
+        list[np.ndarray]: L float64 regions, (4,) or (2N,).
+    """
+    from procontext_mm.datasets.base_sot_dataset import split_number_rows
+    info = dataset.get_data_info(video_id)
+    if 'polygons' not in info:
+        return list(np.asarray(info['bboxes_xywh'], dtype=np.float64))
+    path = osp.join(dataset.data_root, info['video_name'], 'groundtruth.txt')
+    rows = split_number_rows(path)[1]
+    if len(rows) != info['num_frames']:
+        raise ValueError(f'{path}: {len(rows)} regions but sequence {info["video_name"]} has '
+                         f'{info["num_frames"]} frames.')
+    return [np.asarray(row, dtype=np.float64) for row in rows]
+
+
+def _frame_size_wh(path: str) -> Tuple[int, int]:
+    from PIL import Image
+    with Image.open(path) as image:
+        return image.size
+
+
+def run_vot_experiment(tracker,
+                       dataset,
+                       out_dir: Optional[str] = None,
+                       repetitions: int = 1,
+                       skip_initialize: int = VOT_SKIP_INITIALIZE,
+                       failure_overlap: float = 0.0,
+                       burnin: int = VOT_BURNIN,
+                       sensitivity: float = VOT_SENSITIVITY,
+                       eao_interval: Sequence[int] = EAO_INTERVALS['vot2018'],
+                       bounded: bool = True) -> dict:
+    """Run the supervised experiment on every video of a dataset, write and score it.
+
+    Args:
+        tracker: ``init`` / ``track`` tracker (see :func:`run_supervised_sequence`).
+        dataset: A :class:`~procontext_mm.datasets.VOTDataset` (any SOT dataset works: its
+            boxes are then the regions), a dataset config dict, or a VOT data root.
+        out_dir (str, optional): Where to write the raw results (``<seq>/<seq>_001.txt`` and
+            ``<seq>/<seq>_time.txt``, the layout of a VOT workspace's
+            ``results/<tracker>/baseline``). Defaults to None (not written).
+        repetitions (int): Runs per sequence (the challenges ask for 15 and the toolkit stops
+            after 3 identical runs of a deterministic tracker; ours is deterministic).
+            Defaults to 1.
+        skip_initialize (int): Defaults to 5.
+        failure_overlap (float): Defaults to 0.
+        burnin (int): Burn-in of the accuracy. Defaults to 10.
+        sensitivity (float): Of the AR-plot robustness. Defaults to 30.
+        eao_interval (Sequence[int]): ``(low, high)`` of the EAO score. Defaults to VOT2018's.
+        bounded (bool): Bound the overlaps to the image. Defaults to True.
+
+    Returns:
+        dict: the report of :func:`~procontext_mm.evaluation.functional.vot.eval_vot`, plus
+        ``records`` (sequence name -> list of runs) and ``times`` (name -> (R, L) seconds).
+    """
+    dataset = _build_dataset(dataset)
+    names, gts, sizes, all_runs, all_times = [], [], [], {}, {}
+    for video_id in range(len(dataset)):
+        name = dataset.get_data_info(video_id)['video_name']
+        gt = vot_ground_truth(dataset, video_id)
+        frames = FrameLoader([dataset.get_frame_path(video_id, k) for k in range(len(gt))])
+        runs, times = [], []
+        for repetition in range(1, repetitions + 1):
+            records, run_times = run_supervised_sequence(tracker, frames, gt, skip_initialize,
+                                                         failure_overlap, bounded, name)
+            runs.append(records)
+            times.append(run_times)
+            if out_dir is not None:
+                write_vot_results(out_dir, name, records, run_times, repetition)
+        num_failures = sum(1 for r in runs[0] if np.ndim(r) == 0 and r == VOT_FAILURE)
+        print_log(f'VOT supervised: {name} ({len(gt)} frames) {num_failures} failures in run 1',
+                  logger='current')
+        names.append(name)
+        gts.append(gt)
+        sizes.append(_frame_size_wh(frames.paths[0]) if bounded else None)
+        all_runs[name] = runs
+        all_times[name] = np.stack(times)
+    report = eval_vot([all_runs[n] for n in names], gts, sizes, names, burnin, sensitivity,
+                      eao_interval)
+    return dict(report, records=all_runs, times=all_times)
+
+
+def _read_toolkit_binary(path: str, seq_name: str,
+                         num_frames: Optional[int]) -> List[VOTRecord]:
+    """Records of a ``.bin`` trajectory (``vot-toolkit`` >= 0.6 default) via the toolkit."""
+    try:
+        from vot.region import Special
+        from vot.region.io import read_trajectory
+        from vot.region.shapes import Polygon, Rectangle
+    except ImportError:
+        raise ImportError(f'{path} is a binary VOT toolkit trajectory; reading it needs '
+                          '"pip install vot-toolkit" (or set VOT_RESULTS_BINARY=false for '
+                          'text results).') from None
+    records: List[VOTRecord] = []
+    for index, region in enumerate(read_trajectory(path)):
+        if isinstance(region, Special):
+            records.append(int(region.code))
+        elif isinstance(region, Rectangle):
+            records.append(np.array([region.x, region.y, region.width, region.height], float))
+        elif isinstance(region, Polygon):
+            records.append(np.array([region[i] for i in range(region.size)], float).ravel())
+        else:
+            raise ValueError(f'{path} (sequence {seq_name}), frame {index}: unsupported region '
+                             f'type {type(region).__name__} (masks are not supported).')
+    if num_frames is not None and len(records) != num_frames:
+        raise ValueError(f'{path} (sequence {seq_name}): {len(records)} records but the '
+                         f'sequence has {num_frames} frames.')
+    return records
+
+
+def load_vot_runs(result_dir: str, seq_name: str,
+                  num_frames: Optional[int] = None) -> List[List[VOTRecord]]:
+    """Every run ``<result_dir>/<seq>/<seq>_NNN.txt`` (or the toolkit's binary ``.bin``) of a
+    sequence, in run order.
+
+    Raises:
+        FileNotFoundError: If the sequence has no run file.
+    """
+    pattern = re.compile(re.escape(seq_name) + r'_(\d{3})\.(txt|bin)$')
+    files = sorted((int(m.group(1)), path)
+                   for path in glob.glob(osp.join(glob.escape(result_dir), glob.escape(seq_name),
+                                                  '*.*'))
+                   if (m := pattern.match(osp.basename(path))))
+    if not files:
+        raise FileNotFoundError(f'No VOT results of sequence {seq_name} in {result_dir} '
+                                f'(expected {osp.join(result_dir, seq_name, seq_name)}_001.txt).')
+    return [(_read_toolkit_binary if path.endswith('.bin') else read_vot_results)(
+        path, seq_name, num_frames) for _, path in files]
+
+
+def evaluate_vot_results(result_dir: str,
+                         dataset,
+                         burnin: int = VOT_BURNIN,
+                         sensitivity: float = VOT_SENSITIVITY,
+                         eao_interval: Sequence[int] = EAO_INTERVALS['vot2018'],
+                         bounded: bool = True) -> Dict:
+    """Score raw VOT results already on disk (ours or the VOT toolkit's).
+
+    Args:
+        result_dir (str): Folder holding ``<seq>/<seq>_NNN.txt`` for every sequence (e.g. a
+            VOT workspace's ``results/<tracker>/baseline``).
+        dataset: As in :func:`run_vot_experiment`.
+        burnin, sensitivity, eao_interval, bounded: As in :func:`run_vot_experiment`.
+
+    Returns:
+        dict: the report of :func:`~procontext_mm.evaluation.functional.vot.eval_vot`.
+    """
+    dataset = _build_dataset(dataset)
+    names, gts, sizes, runs = [], [], [], []
+    for video_id in range(len(dataset)):
+        name = dataset.get_data_info(video_id)['video_name']
+        gt = vot_ground_truth(dataset, video_id)
+        names.append(name)
+        gts.append(gt)
+        runs.append(load_vot_runs(result_dir, name, len(gt)))
+        sizes.append(_frame_size_wh(dataset.get_frame_path(video_id, 0)) if bounded else None)
+    return eval_vot(runs, gts, sizes, names, burnin, sensitivity, eao_interval)

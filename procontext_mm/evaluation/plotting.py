@@ -1,0 +1,202 @@
+"""Comparison plots of SOT papers: success, precision and EAO curves, one curve per tracker.
+
+Pure matplotlib on the Agg canvas (no display, no pyplot state). Inputs are the curves that
+:func:`~procontext_mm.evaluation.functional.eval_ope`, ``eval_got10k`` and
+:func:`~procontext_mm.evaluation.functional.vot.eval_vot` return. Every legend entry is
+``[score] name`` and the entries are sorted by score, best first, as in the OTB / LaSOT /
+GOT-10k papers.
+"""
+import os
+import os.path as osp
+from itertools import cycle
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .functional import (GOT10K_IOU_THRESHOLDS, OPE_CENTER_THRESHOLDS_PX, OPE_IOU_THRESHOLDS,
+                         OPE_NORM_CENTER_THRESHOLDS, PRECISION_THRESHOLD_PX)
+
+#: Line colours (matplotlib's tab10) and styles; they cycle for more than 20 trackers.
+COLORS = ('tab:red', 'tab:blue', 'tab:green', 'tab:orange', 'tab:purple', 'tab:brown',
+          'tab:pink', 'tab:gray', 'tab:olive', 'tab:cyan')
+LINESTYLES = ('-', '--')
+
+
+def plot_curves(curves: Mapping[str, np.ndarray],
+                thresholds: np.ndarray,
+                scores: Mapping[str, float],
+                out_file: str,
+                title: str,
+                xlabel: str,
+                ylabel: str,
+                score_format: str = '{:.3f}',
+                legend_loc: str = 'lower left',
+                xlim: Optional[Tuple[float, float]] = None,
+                ylim: Tuple[float, float] = (0.0, 1.0),
+                marker_x: Optional[float] = None,
+                shade: Optional[Sequence[float]] = None) -> str:
+    """Draw one curve per tracker and save the figure.
+
+    Args:
+        curves (Mapping[str, np.ndarray]): tracker name -> (T,) curve values.
+        thresholds (np.ndarray): (T,) x values shared by the curves.
+        scores (Mapping[str, float]): tracker name -> score shown in the legend and used to
+            sort it (higher first).
+        out_file (str): Image file to write (PNG, or any format matplotlib knows by suffix).
+        title, xlabel, ylabel (str): Texts of the axes.
+        score_format (str): Format of the score in the legend. Defaults to ``'{:.3f}'``.
+        legend_loc (str): Legend location. Defaults to 'lower left'.
+        xlim (tuple, optional): x range; defaults to the thresholds' range.
+        ylim (tuple): y range. Defaults to (0, 1).
+        marker_x (float, optional): Draw a dotted vertical line there (e.g. 20 px).
+        shade (Sequence[float], optional): x range ``(low, high)`` to shade (e.g. the EAO
+            interval).
+
+    Returns:
+        str: ``out_file``.
+
+    Raises:
+        ValueError: If a curve's length differs from the thresholds' or a score is missing.
+    """
+    thresholds = np.asarray(thresholds, dtype=np.float64)
+    if not curves:
+        raise ValueError(f'{out_file}: no curve to plot.')
+    missing = [name for name in curves if name not in scores]
+    if missing:
+        raise ValueError(f'{out_file}: no score for {missing}.')
+    figure = Figure(figsize=(5.6, 4.6), dpi=150)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot(1, 1, 1)
+    if shade is not None:
+        axes.axvspan(shade[0], shade[1], color='0.92', zorder=0)
+    styles = cycle([(ls, c) for ls in LINESTYLES for c in COLORS])
+    for (name, label), (linestyle, color) in zip(legend_entries(scores, score_format), styles):
+        if name not in curves:
+            continue
+        curve = np.asarray(curves[name], dtype=np.float64)
+        if curve.shape != thresholds.shape:
+            raise ValueError(f'{out_file}: curve of {name} has shape {curve.shape}, the '
+                             f'thresholds {thresholds.shape}.')
+        axes.plot(thresholds, curve, linestyle=linestyle, color=color, linewidth=2, label=label)
+    if marker_x is not None:
+        axes.axvline(marker_x, color='0.5', linestyle=':', linewidth=1)
+    axes.set(title=title, xlabel=xlabel, ylabel=ylabel,
+             xlim=xlim or (float(thresholds[0]), float(thresholds[-1])), ylim=ylim)
+    axes.grid(alpha=0.3, linestyle='--')
+    axes.legend(loc=legend_loc, fontsize=8, framealpha=0.85)
+    figure.tight_layout()
+    out_dir = osp.dirname(out_file)
+    if out_dir:
+        os.makedirs(out_dir, exist_ok=True)
+    figure.savefig(out_file)
+    return out_file
+
+
+def legend_entries(scores: Mapping[str, float],
+                   score_format: str = '{:.3f}') -> List[Tuple[str, str]]:
+    """``(name, '[score] name')`` pairs, best score first (NaN / None last, names in order).
+
+    Args:
+        scores (Mapping[str, float]): tracker name -> score.
+        score_format (str): Format of the score. Defaults to ``'{:.3f}'``.
+
+    Returns:
+        list[tuple[str, str]]: the legend, in drawing order.
+    """
+    def key(name):
+        score = scores[name]
+        return -np.inf if score is None or not np.isfinite(score) else float(score)
+
+    def text(score):
+        return 'n/a' if score is None else score_format.format(score)
+
+    return [(name, f'[{text(scores[name])}] {name}')
+            for name in sorted(scores, key=lambda name: -key(name))]
+
+
+def plot_success(curves: Mapping[str, np.ndarray],
+                 scores: Mapping[str, float],
+                 out_file: str,
+                 title: str = 'Success plots of OPE',
+                 score_name: str = 'AUC',
+                 thresholds: Optional[np.ndarray] = None) -> str:
+    """Success plot: fraction of frames with IoU above the overlap threshold.
+
+    Args:
+        curves (Mapping[str, np.ndarray]): tracker -> success curve (fractions): 21 points
+            (OPE, :data:`OPE_IOU_THRESHOLDS`) or 101 points (GOT-10k).
+        scores (Mapping[str, float]): tracker -> AUC (OPE) or AO (GOT-10k), fractions.
+        out_file (str): Image to write.
+        title (str): Plot title. Defaults to 'Success plots of OPE'.
+        score_name (str): Name of the score in the y label. Defaults to 'AUC'.
+        thresholds (np.ndarray, optional): Defaults to the grid matching the curves' length.
+
+    Returns:
+        str: ``out_file``.
+    """
+    if thresholds is None:
+        length = len(next(iter(curves.values())))
+        thresholds = (GOT10K_IOU_THRESHOLDS
+                      if length == len(GOT10K_IOU_THRESHOLDS) else OPE_IOU_THRESHOLDS)
+    return plot_curves(curves, thresholds, scores, out_file, title, 'Overlap threshold',
+                       f'Success rate ({score_name} in the legend)')
+
+
+def plot_precision(curves: Mapping[str, np.ndarray],
+                   scores: Mapping[str, float],
+                   out_file: str,
+                   title: str = 'Precision plots of OPE',
+                   normalized: bool = False) -> str:
+    """Precision plot: fraction of frames whose centre error is within the threshold.
+
+    Args:
+        curves (Mapping[str, np.ndarray]): tracker -> (51,) precision curve (fractions) on
+            0..50 px, or on 0..0.5 target sizes when ``normalized``.
+        scores (Mapping[str, float]): tracker -> precision at 20 px, or the normalised
+            precision AUC.
+        out_file (str): Image to write.
+        title (str): Plot title.
+        normalized (bool): Normalised precision (TrackingNet / LaSOT). Defaults to False.
+
+    Returns:
+        str: ``out_file``.
+    """
+    if normalized:
+        return plot_curves(curves, OPE_NORM_CENTER_THRESHOLDS, scores, out_file, title,
+                           'Normalized location error threshold', 'Normalized precision',
+                           legend_loc='lower right')
+    return plot_curves(curves, OPE_CENTER_THRESHOLDS_PX, scores, out_file, title,
+                       'Location error threshold (pixels)',
+                       f'Precision (at {PRECISION_THRESHOLD_PX} px in the legend)',
+                       legend_loc='lower right', marker_x=PRECISION_THRESHOLD_PX)
+
+
+def plot_eao(curves: Mapping[str, np.ndarray],
+             scores: Mapping[str, float],
+             out_file: str,
+             interval: Sequence[int],
+             title: str = 'Expected average overlap') -> str:
+    """EAO curves (expected average overlap vs. sequence length), the interval shaded.
+
+    Args:
+        curves (Mapping[str, np.ndarray]): tracker -> EAO curve (lengths may differ: the
+            curves are padded with NaN to the longest).
+        scores (Mapping[str, float]): tracker -> EAO score.
+        out_file (str): Image to write.
+        interval (Sequence[int]): ``(low, high)`` of the score, drawn as a shaded band.
+        title (str): Plot title.
+
+    Returns:
+        str: ``out_file``.
+    """
+    length = max(len(c) for c in curves.values())
+    padded: Dict[str, np.ndarray] = {}
+    for name, curve in curves.items():
+        padded[name] = np.full(length, np.nan)
+        padded[name][:len(curve)] = curve
+    return plot_curves(padded, np.arange(length), scores, out_file,
+                       f'{title} (score over lengths {interval[0]}-{interval[1]})',
+                       'Sequence length', 'Expected average overlap', legend_loc='upper right',
+                       xlim=(0, max(length - 1, 1)), shade=interval)
