@@ -24,10 +24,13 @@ def _losses(work_dir):
 
 
 def test_training_lowers_the_loss(tiny_benchmark, tmp_path):
+    # 60 iterations at the constant lr: over seeds 0-5 the last 5 losses end at 0.34-0.62x the
+    # first 5 (30 iterations gave 0.59-0.75x, too close to the bound); the seed pins this run.
     import train
-    train.main([CONFIG] + _as_cli(tiny_options(tiny_benchmark, tmp_path, iters=30)))
+    options = dict(tiny_options(tiny_benchmark, tmp_path, iters=60), **{'randomness.seed': 0})
+    train.main([CONFIG] + _as_cli(options))
     losses = _losses(tmp_path)
-    assert len(losses) == 30
+    assert len(losses) == 60
     assert np.mean(losses[-5:]) < 0.7 * np.mean(losses[:5]), losses
 
 
