@@ -78,6 +78,12 @@ class CenterHead(BaseModule):
         loss_iou (dict): Box IoU loss. Defaults to mmdet's GIoULoss, weight 2.
         loss_bbox (dict): Box L1 loss. Defaults to mmdet's L1Loss, weight 5.
         heatmap_min_overlap (float): CenterNet radius parameter. Defaults to 0.7.
+        box_loss_at (str): Cell whose box the GIoU / L1 losses compare with the ground truth:
+            ``'pred_peak'`` (arg-max of the predicted score map; the reference's) or
+            ``'gt_centre'`` (the ground-truth centre cell, CenterNet's convention). While the
+            score map is still poor, the arg-max box is rewarded for growing towards a target
+            elsewhere, so a model trained from scratch for a short time learns over-sized
+            boxes with ``'pred_peak'``. Defaults to ``'pred_peak'``.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -91,10 +97,14 @@ class CenterHead(BaseModule):
                  loss_iou: dict = dict(type='mmdet.GIoULoss', loss_weight=2.0),
                  loss_bbox: dict = dict(type='mmdet.L1Loss', loss_weight=5.0),
                  heatmap_min_overlap: float = 0.7,
+                 box_loss_at: str = 'pred_peak',
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if search_size % stride:
             raise ValueError(f'search_size={search_size} is not a multiple of stride={stride}')
+        if box_loss_at not in ('pred_peak', 'gt_centre'):
+            raise ValueError(f"box_loss_at must be 'pred_peak' or 'gt_centre', got {box_loss_at!r}")
+        self.box_loss_at = box_loss_at
         self.feat_size = search_size // stride
         self.heatmap_min_overlap = heatmap_min_overlap
         channels = [in_channels] + [feat_channels // 2**i for i in range(4)]
@@ -155,13 +165,31 @@ class CenterHead(BaseModule):
             and (B,) maximum of ``score_map``.
         """
         max_score, index = score_map.flatten(1).max(dim=1, keepdim=True)
+        return self.decode_at(index, offset_map, size_map), max_score.squeeze(1)
+
+    def decode_at(self, index: Tensor, offset_map: Tensor, size_map: Tensor) -> Tensor:
+        """Boxes at given cells of the maps.
+
+        Args:
+            index (Tensor): (B, 1) long, flat cell index ``y * W + x``.
+            offset_map (Tensor): (B, 2, H, W).
+            size_map (Tensor): (B, 2, H, W).
+
+        Returns:
+            Tensor: (B, 4) boxes cx, cy, w, h normalised by the search size.
+        """
         index_y = torch.div(index, self.feat_size, rounding_mode='floor')
         index_x = index % self.feat_size
         gather_index = index.unsqueeze(1).expand(-1, 2, 1)
         size = size_map.flatten(2).gather(2, gather_index).squeeze(-1)
         offset = offset_map.flatten(2).gather(2, gather_index).squeeze(-1)
         centre = (torch.cat([index_x, index_y], dim=1).to(offset.dtype) + offset) / self.feat_size
-        return torch.cat([centre, size], dim=1), max_score.squeeze(1)
+        return torch.cat([centre, size], dim=1)
+
+    def centre_cells(self, gt_bboxes_xyxy_norm: Tensor) -> Tensor:
+        """(B, 4) normalised x1, y1, x2, y2 -> (B, 2) long (x, y) cells of the heat-map peaks."""
+        boxes = gt_bboxes_xyxy_norm * self.feat_size
+        return ((boxes[:, :2] + boxes[:, 2:]) / 2).round().long()
 
     def heatmap_targets(self, gt_bboxes_xyxy_norm: Tensor) -> Tensor:
         """CenterNet Gaussian heat-maps of the ground-truth boxes (paper Eq. 2).
@@ -177,22 +205,22 @@ class CenterHead(BaseModule):
         Returns:
             Tensor: (B, 1, H, W) heat-maps in [0, 1] with value 1 at each centre.
         """
-        boxes = gt_bboxes_xyxy_norm * self.feat_size
-        wh = boxes[:, 2:] - boxes[:, :2]
-        centres = ((boxes[:, :2] + boxes[:, 2:]) / 2).round().long().tolist()
+        wh = (gt_bboxes_xyxy_norm[:, 2:] - gt_bboxes_xyxy_norm[:, :2]) * self.feat_size
+        centres = self.centre_cells(gt_bboxes_xyxy_norm).tolist()
         radii = centernet_radius(wh, self.heatmap_min_overlap).clamp(min=0).int().tolist()
-        heatmaps = boxes.new_zeros(len(boxes), 1, self.feat_size, self.feat_size)
+        heatmaps = wh.new_zeros(len(wh), 1, self.feat_size, self.feat_size)
         for heatmap, (cx, cy), radius in zip(heatmaps, centres, radii):
             if 0 <= cx < self.feat_size and 0 <= cy < self.feat_size:
                 gen_gaussian_target(heatmap[0], (cx, cy), radius)
         return heatmaps
 
     def loss(self, head_out: CenterHeadOutput, gt_bboxes_xyxy_norm: Tensor) -> Dict[str, Tensor]:
-        """Paper Eq. 5: focal loss on the score map + GIoU + L1 on the arg-max box.
+        """Paper Eq. 5: focal loss on the score map + GIoU + L1 on the decoded box.
 
         The focal loss is summed over the map and divided by the number of peaks (at least
-        one), the reference's normalisation. Box losses compare the decoded box (arg-max of
-        the predicted score map) with the ground truth clamped to [0, 1].
+        one), the reference's normalisation. Box losses compare the box decoded at
+        ``box_loss_at`` (by default the arg-max of the predicted score map) with the ground
+        truth clamped to [0, 1].
 
         Args:
             head_out (CenterHeadOutput): Predicted maps.
@@ -206,7 +234,12 @@ class CenterHead(BaseModule):
         heatmap = self.heatmap_targets(gt_bboxes_xyxy_norm)
         num_peaks = max(int(heatmap.eq(1).sum()), 1)
         loss_heatmap = self.loss_heatmap(head_out.score_map, heatmap, avg_factor=num_peaks)
-        pred_cxcywh, _ = self.decode(*head_out)
+        if self.box_loss_at == 'pred_peak':
+            pred_cxcywh, _ = self.decode(*head_out)
+        else:
+            cells = self.centre_cells(gt_bboxes_xyxy_norm).clamp(0, self.feat_size - 1)
+            index = (cells[:, 1] * self.feat_size + cells[:, 0]).unsqueeze(1)
+            pred_cxcywh = self.decode_at(index, head_out.offset_map, head_out.size_map)
         pred_xyxy = bbox_cxcywh_to_xyxy(pred_cxcywh)
         gt_xyxy = gt_bboxes_xyxy_norm.clamp(min=0., max=1.)
         with torch.no_grad():

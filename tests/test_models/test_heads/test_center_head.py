@@ -117,3 +117,31 @@ def test_loss_backpropagates_to_all_branches():
     sum(v for k, v in losses.items() if k.startswith('loss')).backward()
     for branch in ('ctr', 'offset', 'size'):
         assert getattr(head, f'conv5_{branch}').weight.grad.abs().sum() > 0
+
+
+def test_box_loss_at_gt_centre_uses_the_ground_truth_peak_cell():
+    head = _head(box_loss_at='gt_centre')
+    gt = torch.tensor([[0.30, 0.35, 0.55, 0.60]])  # centre (0.425, 0.475) -> cell x 3, y 4
+    score = torch.full((1, 1, 8, 8), 0.01)
+    score[0, 0, 0, 7] = 0.99  # the predicted peak is elsewhere: it must not be used
+    offset = torch.zeros(1, 2, 8, 8)
+    offset[0, :, 4, 3] = torch.tensor([0.4, -0.2])
+    size = torch.full((1, 2, 8, 8), 0.9)
+    size[0, :, 4, 3] = torch.tensor([0.25, 0.25])
+    losses = head.loss(CenterHeadOutput(score, offset, size), gt)
+    cx, cy = (3 + 0.4) / 8, (4 - 0.2) / 8
+    pred_xyxy = torch.tensor([[cx - 0.125, cy - 0.125, cx + 0.125, cy + 0.125]])
+    _, giou, l1 = _reference_losses(score, head.heatmap_targets(gt), pred_xyxy, gt)
+    assert losses['loss_iou'].item() == pytest.approx(2 * giou.item(), rel=1e-5)
+    assert losses['loss_bbox'].item() == pytest.approx(5 * l1.item(), rel=1e-6)
+    # the heat-map peak is that cell
+    assert head.heatmap_targets(gt)[0, 0, 4, 3] == 1
+    # the default ('pred_peak') decodes the (0, 7) cell instead: a size of 0.9
+    default = _head().loss(CenterHeadOutput(score, offset, size), gt)
+    assert default['loss_bbox'].item() > losses['loss_bbox'].item()
+
+
+
+def test_box_loss_at_must_be_known():
+    with pytest.raises(ValueError, match="box_loss_at must be 'pred_peak' or 'gt_centre'"):
+        _head(box_loss_at='centre')
