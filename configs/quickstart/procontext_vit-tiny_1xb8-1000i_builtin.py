@@ -6,6 +6,12 @@ _base_ = [
     '../_base_/default_runtime.py'
 ]
 max_iters = 1000
+# Two departures from the paper's recipe for a model trained from scratch for minutes (measured
+# in docs/faithfulness.md): box losses at the ground-truth centre cell (with the reference's
+# arg-max box it learns over-sized boxes), and no candidate elimination (keep ratio 1.0: with
+# 64 search tokens and unreliable attention, eliminating 30% twice drops the target). The
+# keep-ratio hook stays for the variants of tools/analysis_tools/run_table.py --quick --table 4.
+model = dict(backbone=dict(ce_keep_ratios=1.0), head=dict(box_loss_at='gt_centre'))
 train_dataloader = dict(sampler=dict(samples_per_epoch=8 * max_iters))
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
 optim_wrapper = dict(
@@ -22,6 +28,7 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=250, max_keep_ckpts=1))
 log_processor = dict(by_epoch=False)
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
+randomness = dict(seed=0)  # the README's quickstart numbers are of this seed
 # no validation during these short runs: the quickstart tests right after training
 val_dataloader = None
 val_cfg = None
