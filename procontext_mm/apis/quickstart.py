@@ -5,12 +5,13 @@ Every step writes its result under one output folder and records completion in
 last checkpoint. A folder written by another version of the package or for another benchmark
 is refused instead of mixing results.
 """
+import copy
 import json
 import os
 import os.path as osp
 import shutil
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from procontext_mm.version import __version__
 
@@ -55,14 +56,14 @@ class QuickstartFolder:
             if not osp.isfile(state_path):
                 raise OutputFolderError(
                     f'{self.root} is not empty and holds no {STATE_FILE}: choose an empty or new '
-                    'folder (--out-dir) so that results are not mixed with other files')
+                    'output folder so that results are not mixed with other files')
             state = QuickstartState(**json.load(open(state_path)))
-            if state.version != __version__:
-                raise OutputFolderError(
-                    f'{self.root} was written by procontext_mm {state.version}, this is '
-                    f'{__version__}: use another --out-dir, or --fresh to start it over')
             if fresh:
                 shutil.rmtree(self.root)
+            elif state.version != __version__:
+                raise OutputFolderError(
+                    f'{self.root} was written by procontext_mm {state.version}, this is '
+                    f'{__version__}: use another output folder, or start this one over (--fresh)')
         os.makedirs(self.root, exist_ok=True)
         self.state_path = state_path
         self.state = (QuickstartState(**json.load(open(state_path)))
@@ -85,7 +86,8 @@ class QuickstartFolder:
         if known and known != fingerprint:
             raise OutputFolderError(
                 f'{self.root} holds results for another benchmark ({known[:12]}, now '
-                f'{fingerprint[:12]}): use another --out-dir, or --fresh')
+                f'{fingerprint[:12]}): use another output folder, or start this one over '
+                '(--fresh)')
         self.state.benchmark_fingerprint = fingerprint
         self._save()
 
@@ -119,11 +121,12 @@ class TrackerEntry:
 
     Attributes:
         name (str): Name in the table and the plots.
-        config (str): Config file.
+        config (str | mmengine.Config): Config file, or a config object (copied, never
+            modified).
         trained (bool): Whether it is trained first (False: tested as is).
     """
     name: str
-    config: str
+    config: Any
     trained: bool = True
 
     @property
@@ -131,12 +134,16 @@ class TrackerEntry:
         return self.name.lower().replace(' ', '-')
 
 
-def _config(entry: TrackerEntry, benchmark_root: str, work_dir: str, max_iters: Optional[int]):
+def _config(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
+            max_iters: Optional[int]):
+    """The entry's config for a run in ``work_dir``; ``benchmark_root=None`` keeps its data
+    roots."""
     from mmengine.config import Config
-    cfg = Config.fromfile(entry.config)
+    cfg = (copy.deepcopy(entry.config) if isinstance(entry.config, Config)
+           else Config.fromfile(entry.config))
     cfg.work_dir = work_dir
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        if cfg.get(loader):
+        if cfg.get(loader) and benchmark_root is not None:
             cfg[loader].dataset.data_root = benchmark_root
     if max_iters is not None and cfg.get('train_cfg') is not None:
         cfg.train_cfg.max_iters = max_iters
@@ -145,9 +152,11 @@ def _config(entry: TrackerEntry, benchmark_root: str, work_dir: str, max_iters: 
     return cfg
 
 
-def train_tracker(entry: TrackerEntry, benchmark_root: str, work_dir: str,
+def train_tracker(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
                   max_iters: Optional[int] = None) -> str:
     """Train with mmengine's runner; resumes from ``work_dir``'s last checkpoint if any.
+
+    ``benchmark_root`` replaces the data root of every data loader (None: keep the config's).
 
     Returns:
         str: path of the final checkpoint.
@@ -161,12 +170,17 @@ def train_tracker(entry: TrackerEntry, benchmark_root: str, work_dir: str,
         return f.read().strip()
 
 
-def test_tracker(entry: TrackerEntry, benchmark_root: str, work_dir: str, results_dir: str,
-                 checkpoint: Optional[str]) -> dict:
-    """Track the benchmark's val split with the test loop and score it (GOT-10k protocol).
+def test_tracker(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
+                 results_dir: str, checkpoint: Optional[str]) -> dict:
+    """Track the config's test split with the test loop and score it with its test evaluator
+    (for the quickstart configs: the benchmark's val split, GOT-10k protocol).
+
+    Every metric of the evaluator writes its results (and a submission archive when it is
+    ``format_only``) to ``results_dir``. ``benchmark_root`` as in :func:`train_tracker`.
 
     Returns:
-        dict: ``sot/AO``, ``sot/SR0.5``, ``sot/SR0.75``, ``sot/FPS`` (percent / frames per s).
+        dict: The evaluator's metrics, e.g. ``sot/AO``, ``sot/SR0.5``, ``sot/SR0.75``,
+        ``sot/FPS`` (percent / frames per s); empty when only formatting.
     """
     from mmengine.runner import Runner
 
@@ -174,7 +188,10 @@ def test_tracker(entry: TrackerEntry, benchmark_root: str, work_dir: str, result
     cfg = _config(entry, benchmark_root, work_dir, None)
     for key in ('train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler'):
         cfg[key] = None  # nothing is trained here (mmengine wants all or none of them)
-    cfg.test_evaluator = dict(cfg.test_evaluator, out_dir=results_dir)
+    evaluator = cfg.test_evaluator
+    cfg.test_evaluator = ([dict(metric, out_dir=results_dir) for metric in evaluator]
+                          if isinstance(evaluator, (list, tuple))
+                          else dict(evaluator, out_dir=results_dir))
     runner = Runner.from_cfg(cfg)
     if checkpoint is not None:
         load_tracker_weights(runner.model, checkpoint)

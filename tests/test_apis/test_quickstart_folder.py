@@ -27,6 +27,8 @@ def test_refuses_unrelated_or_other_version_folders(tmp_path):
     (old / 'quickstart.json').write_text(json.dumps(state))
     with pytest.raises(OutputFolderError, match='written by procontext_mm 0.0.1'):
         QuickstartFolder(str(old))
+    # what the message offers works: --fresh starts a folder of another version over
+    assert QuickstartFolder(str(old), fresh=True).state.version != '0.0.1'
 
 
 def test_fresh_restarts_and_benchmark_binding(tmp_path):
