@@ -40,3 +40,37 @@ def test_default_scope_config_builds_every_kind():
     assert type(HOOKS.build(dict(type='CEKeepRatioHook'))).__name__ == 'CEKeepRatioHook'
     assert TASK_UTILS.build(dict(type='TemplateMemory')).num_templates == 4
     assert type(TRANSFORMS.build(dict(type='PackSOTInputs'))).__name__ == 'PackSOTInputs'
+
+
+def test_runner_parts_resolve_in_our_scope_without_the_fallback_warning():
+    """The runner builds optimizers, optimizer wrappers and log processors in the default
+    scope; with a child registry of each, mmengine finds them without warning that it falls
+    back to its own."""
+    import logging
+
+    import torch
+    from mmengine.logging import MMLogger
+    from mmengine.registry import init_default_scope
+
+    from procontext_mm.registry import LOG_PROCESSORS, OPTIM_WRAPPERS, OPTIMIZERS
+
+    class Collect(logging.Handler):
+
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    init_default_scope('procontext_mm')
+    logger = MMLogger.get_current_instance()
+    messages = []
+    handler = Collect()
+    logger.addHandler(handler)
+    try:
+        layer = torch.nn.Linear(2, 2)
+        optimizer = OPTIMIZERS.build(dict(type='AdamW', lr=1e-3, params=layer.parameters()))
+        wrapper = OPTIM_WRAPPERS.build(dict(type='OptimWrapper', optimizer=optimizer))
+        processor = LOG_PROCESSORS.build(dict(type='LogProcessor', by_epoch=False))
+    finally:
+        logger.removeHandler(handler)
+    assert type(wrapper.optimizer).__name__ == 'AdamW'
+    assert type(processor).__name__ == 'LogProcessor'
+    assert not [m for m in messages if 'Failed to search registry' in m], messages
