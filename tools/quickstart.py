@@ -1,6 +1,6 @@
 """The main job on a CPU: built-in benchmark -> training -> tracking -> metrics -> pictures.
 
-    python tools/quickstart.py [--out-dir outputs/quickstart] [--iters N] [--fresh]
+    python tools/quickstart.py [--out-dir outputs/quickstart] [--iters N] [--fresh] [--threads N]
 
 Generates the built-in benchmark (real photographs, GOT-10k layout), trains a tiny ProContEXT and
 a tiny single-template (OSTrack-style) tracker with the real training pipeline, tests both and a
@@ -22,17 +22,30 @@ def parse_args(argv=None):
                         help='training iterations per tracker (default: the configs\' 1000)')
     parser.add_argument('--fresh', action='store_true',
                         help='start a quickstart folder of this version over')
-    return parser.parse_args(argv)
+    parser.add_argument('--threads', type=int, default=1,
+                        help='intra-op threads of this process (default 1: on a 2-core CPU the '
+                        'data workers use the other core). The numbers depend on it: float '
+                        'sums in another order change a short training\'s result')
+    args = parser.parse_args(argv)
+    if args.threads < 1:
+        parser.error('--threads must be >= 1')
+    return args
 
 
 def main(argv=None):
     args = parse_args(argv)
+    import torch
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(args.threads)
     entries = [
         TrackerEntry('ProContEXT-tiny', osp.join(CONFIGS, 'procontext_vit-tiny_1xb8-1000i_builtin.py')),
         TrackerEntry('OSTrack-tiny', osp.join(CONFIGS, 'ostrack_vit-tiny_1xb8-1000i_builtin.py')),
         TrackerEntry('static box', osp.join(CONFIGS, 'static-box_builtin.py'), trained=False),
     ]
-    return run_quickstart(args.out_dir, entries, max_iters=args.iters, fresh=args.fresh)
+    try:
+        return run_quickstart(args.out_dir, entries, max_iters=args.iters, fresh=args.fresh)
+    finally:
+        torch.set_num_threads(previous_threads)
 
 
 if __name__ == '__main__':

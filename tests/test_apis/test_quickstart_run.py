@@ -4,6 +4,7 @@ from pathlib import Path
 
 import cv2
 import pytest
+import torch
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -22,10 +23,18 @@ def test_quickstart_runs_end_to_end_and_resumes(tmp_path, quickstart_module, mon
     tiny = BenchmarkSpec(seed=2, num_train_videos=3, num_val_videos=2, train_frames=(30, 30),
                          val_frames=(20, 20))
     original = library.run_quickstart
-    monkeypatch.setattr(quickstart_module, 'run_quickstart',
-                        lambda *a, **k: original(*a, **{**k, 'spec': tiny}))
     out = tmp_path / 'qs'
+    threads_before = torch.get_num_threads()
+    seen_threads = []
+
+    def spy(*args, **kwargs):
+        seen_threads.append(torch.get_num_threads())
+        return original(*args, **{**kwargs, 'spec': tiny})
+
+    monkeypatch.setattr(quickstart_module, 'run_quickstart', spy)
     result = quickstart_module.main(['--out-dir', str(out), '--iters', '3'])
+    # the job runs with one intra-op thread (its numbers depend on it); the caller's is restored
+    assert seen_threads == [1] and torch.get_num_threads() == threads_before
     assert set(result['metrics']) == {'ProContEXT-tiny', 'OSTrack-tiny', 'static box'}
     for metrics in result['metrics'].values():
         assert 0 <= metrics['sot/AO'] <= 100
