@@ -203,16 +203,21 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.parametrize('tracker', ['procontext', 'static_box'])
 def test_two_gloo_processes_split_the_videos_and_merge_to_the_one_process_result(
-        tool, tiny_benchmark, tmp_path):
-    config = _write_config(tmp_path / 'tiny.py', TINY_MODEL)
-    checkpoint, _ = _tiny_checkpoints(tmp_path)
-    single = tool.main([config, checkpoint, '--work-dir', str(tmp_path / 'work1'),
+        tool, tiny_benchmark, tmp_path, tracker):
+    if tracker == 'procontext':
+        config = _write_config(tmp_path / 'tiny.py', TINY_MODEL)
+        checkpoint = [_tiny_checkpoints(tmp_path)[0]]
+    else:  # the quickstart's baseline: no parameters, which plain DDP refuses to wrap
+        config = str(REPO / 'configs' / 'quickstart' / 'static-box_builtin.py')
+        checkpoint = []
+    single = tool.main([config, *checkpoint, '--work-dir', str(tmp_path / 'work1'),
                         '--out-dir', str(tmp_path / 'out1'), *_options(tiny_benchmark)])
 
     env = dict(os.environ, PYTHON=sys.executable, PORT=str(_free_port()), OMP_NUM_THREADS='1')
     run = subprocess.run(
-        ['bash', str(REPO / 'tools' / 'dist_test.sh'), config, checkpoint, '2',
+        ['bash', str(REPO / 'tools' / 'dist_test.sh'), config, *(checkpoint or ['none']), '2',
          '--work-dir', str(tmp_path / 'work2'), '--out-dir', str(tmp_path / 'out2'),
          *_options(tiny_benchmark)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)

@@ -13,6 +13,9 @@ class StaticBoxTracker(BaseSingleObjectTracker):
 
     The lower bound any learned tracker must clear on a benchmark; it runs through the same
     test loop, metric and tools as the real trackers (it has no parameters and no loss).
+    Distributed testing needs ``model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')``
+    (DDP refuses a model without parameters), as ``configs/quickstart/static-box_builtin.py``
+    sets, and the checkpoint ``none`` of ``tools/dist_test.sh``.
     """
 
     def __init__(self, data_preprocessor: dict = None, init_cfg: dict = None):
