@@ -6,7 +6,9 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=10),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    # counts the samples the pipeline rejected (unreadable frames, targets lost by the crop)
+    sample_rejection=dict(type='SampleRejectionHook', interval=50))
 
 env_cfg = dict(
     cudnn_benchmark=False,

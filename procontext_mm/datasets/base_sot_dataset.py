@@ -329,6 +329,10 @@ class BaseSOTDataset(BaseVideoDataset):
     """
 
     METAINFO = dict(classes=('object', ))
+    #: Metainfo key of a training sample's ``data_samples``: how many samples the pipeline
+    #: rejected (returned ``None``, so that mmengine drew another video) in this process since
+    #: the previous sample it returned. ``SampleRejectionHook`` sums it into the training log.
+    NUM_REJECTED_KEY = 'num_rejected_before'
 
     def __init__(self,
                  data_root: str = '',
@@ -341,6 +345,7 @@ class BaseSOTDataset(BaseVideoDataset):
         self.bbox_min_size = float(bbox_min_size)
         self.index: Optional[SOTIndex] = None
         self.index_source = ''
+        self._num_rejected = 0
         if kwargs.pop('serialize_data', False):
             print_log(f'{type(self).__name__}: serialize_data=True is ignored (the index is '
                       'stored in numpy arrays)', logger='current', level=logging.DEBUG)
@@ -614,7 +619,15 @@ class BaseSOTDataset(BaseVideoDataset):
         data_info = self.get_data_info(video_idx)
         if frame_idx is not None:
             data_info['key_frame_id'] = frame_idx
-        return self.pipeline(data_info)
+        results = self.pipeline(data_info)
+        if results is None:
+            self._num_rejected += 1
+            return None
+        data_sample = results.get('data_samples') if isinstance(results, dict) else None
+        if hasattr(data_sample, 'set_metainfo'):  # a packed sample (not a bare pipeline)
+            data_sample.set_metainfo({self.NUM_REJECTED_KEY: self._num_rejected})
+            self._num_rejected = 0
+        return results
 
 
 def _short_list(values: np.ndarray, limit: int = 5) -> str:

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -50,6 +51,45 @@ def test_resume_continues_at_the_same_iteration_with_the_same_optimizer_state(
             assert torch.equal(state[key][name], value[name])
     runner.train()
     assert runner.iter == 6
+
+
+def test_rejected_samples_are_drawn_again_and_counted_in_the_log(tiny_benchmark, tmp_path,
+                                                                monkeypatch):
+    import shutil
+
+    import train
+    from procontext_mm.datasets.base_sot_dataset import BaseSOTDataset
+    benchmark = tmp_path / 'bench'
+    shutil.copytree(tiny_benchmark, benchmark)
+    broken = sorted((benchmark / 'train').glob('GOT-10k_Train_*'))[0]
+    for frame in broken.glob('*.jpg'):  # every frame of one of the 4 videos is corrupt
+        frame.write_bytes(b'not a jpeg')
+    rejections = []  # counted outside the dataset: the samples its pipeline returned None for
+    prepare_data = BaseSOTDataset.prepare_data
+
+    def counting_prepare_data(self, idx):
+        results = prepare_data(self, idx)
+        if results is None:
+            rejections.append(idx)
+        return results
+
+    monkeypatch.setattr(BaseSOTDataset, 'prepare_data', counting_prepare_data)
+    options = dict(tiny_options(str(benchmark), tmp_path / 'work', iters=6),
+                   **{'randomness.seed': 0, 'default_hooks.sample_rejection.interval': 2})
+    train.main([CONFIG] + _as_cli(options))
+
+    log = next((tmp_path / 'work').rglob('*.log')).read_text()
+    assert f'LoadSOTFrames: cannot read frame {broken}' in log  # the transform names the file
+    summary = re.search(r'SampleRejectionHook: (\d+) of (\d+) samples drawn were rejected '
+                        r'\(([\d.]+)%\) during training', log)
+    assert summary, log[-3000:]
+    rejected, drawn = int(summary[1]), int(summary[2])
+    assert rejected == len(rejections) > 0  # seed 0 draws the broken video
+    assert drawn == 6 * 4 + rejected  # 6 iterations of 4 accepted samples
+    assert float(summary[3]) == pytest.approx(100 * rejected / drawn, abs=0.01)
+    per_interval = [int(n) for n in re.findall(
+        r'SampleRejectionHook: (\d+) samples rejected and drawn again', log)]
+    assert sum(per_interval) == rejected
 
 
 def test_test_tool_scores_writes_raw_results_and_a_submission(tiny_benchmark, tmp_path):
