@@ -152,31 +152,59 @@ def _config(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
     return cfg
 
 
+def train_config(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
+                 max_iters: Optional[int] = None):
+    """The entry's training config in ``work_dir``, resuming from its last checkpoint if any.
+
+    ``benchmark_root`` replaces the data root of every data loader (None: keep the config's);
+    ``max_iters`` shortens an iteration-based schedule.
+    """
+    cfg = _config(entry, benchmark_root, work_dir, max_iters)
+    cfg.resume = osp.isfile(osp.join(work_dir, 'last_checkpoint'))
+    return cfg
+
+
 def train_tracker(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
                   max_iters: Optional[int] = None) -> str:
-    """Train with mmengine's runner; resumes from ``work_dir``'s last checkpoint if any.
-
-    ``benchmark_root`` replaces the data root of every data loader (None: keep the config's).
+    """Train :func:`train_config` with mmengine's runner in this process.
 
     Returns:
         str: path of the final checkpoint.
     """
     from mmengine.runner import Runner
-    cfg = _config(entry, benchmark_root, work_dir, max_iters)
-    cfg.resume = osp.isfile(osp.join(work_dir, 'last_checkpoint'))
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    Runner.from_cfg(train_config(entry, benchmark_root, work_dir, max_iters)).train()
+    return last_checkpoint(work_dir)
+
+
+def last_checkpoint(work_dir: str) -> str:
+    """The checkpoint mmengine's ``CheckpointHook`` saved last in ``work_dir``."""
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         return f.read().strip()
 
 
+def test_config(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
+                results_dir: str):
+    """The entry's test-only config: its test split, every metric writing to ``results_dir``.
+
+    ``benchmark_root`` as in :func:`train_config`.
+    """
+    cfg = _config(entry, benchmark_root, work_dir, None)
+    for key in ('train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler'):
+        cfg[key] = None  # nothing is trained here (mmengine wants all or none of them)
+    evaluator = cfg.test_evaluator
+    cfg.test_evaluator = ([dict(metric, out_dir=results_dir) for metric in evaluator]
+                          if isinstance(evaluator, (list, tuple))
+                          else dict(evaluator, out_dir=results_dir))
+    return cfg
+
+
 def test_tracker(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
                  results_dir: str, checkpoint: Optional[str]) -> dict:
-    """Track the config's test split with the test loop and score it with its test evaluator
-    (for the quickstart configs: the benchmark's val split, GOT-10k protocol).
+    """Track the config's test split with the test loop in this process and score it with its
+    test evaluator (for the quickstart configs: the benchmark's val split, GOT-10k protocol).
 
     Every metric of the evaluator writes its results (and a submission archive when it is
-    ``format_only``) to ``results_dir``. ``benchmark_root`` as in :func:`train_tracker`.
+    ``format_only``) to ``results_dir`` (:func:`test_config`).
 
     Returns:
         dict: The evaluator's metrics, e.g. ``sot/AO``, ``sot/SR0.5``, ``sot/SR0.75``,
@@ -185,14 +213,7 @@ def test_tracker(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: s
     from mmengine.runner import Runner
 
     from procontext_mm.apis.inference import load_tracker_weights
-    cfg = _config(entry, benchmark_root, work_dir, None)
-    for key in ('train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler'):
-        cfg[key] = None  # nothing is trained here (mmengine wants all or none of them)
-    evaluator = cfg.test_evaluator
-    cfg.test_evaluator = ([dict(metric, out_dir=results_dir) for metric in evaluator]
-                          if isinstance(evaluator, (list, tuple))
-                          else dict(evaluator, out_dir=results_dir))
-    runner = Runner.from_cfg(cfg)
+    runner = Runner.from_cfg(test_config(entry, benchmark_root, work_dir, results_dir))
     if checkpoint is not None:
         load_tracker_weights(runner.model, checkpoint)
     return dict(runner.test())

@@ -198,3 +198,26 @@ def test_full_mode_fails_before_training_when_a_dataset_is_missing(tmp_path, mon
     assert str(tmp_path / 'data' / 'GOT10k' / 'val') in str(error.value)
     assert 'train (' not in str(error.value)
     assert not (tmp_path / 'w').exists()
+
+
+def test_quick_table3_with_two_processes_per_run_uses_the_dist_scripts(
+        tiny_benchmark, tmp_path, monkeypatch):
+    monkeypatch.setenv('OMP_NUM_THREADS', '1')
+    monkeypatch.setattr(quickstart, 'train_tracker', lambda *a, **k: pytest.fail('in process'))
+    monkeypatch.setattr(quickstart, 'test_tracker', lambda *a, **k: pytest.fail('in process'))
+    work = tmp_path / 'quick'
+    record = run_table.main(['--table', '3', '--quick', '--quick-iters', '2', '--nproc', '2',
+                             '--data-root', tiny_benchmark, '--work-dir', str(work)])
+    assert len(record['rows']) == 3
+    for row in record['rows']:
+        train_dir, test_dir = work / 'train' / row['run'], work / 'test' / row['run']
+        assert (train_dir / 'run_config.py').is_file()
+        assert row['checkpoint'] == str(train_dir / 'iter_2.pth')
+        train_log = next(train_dir.rglob('*.log')).read_text()
+        assert 'Distributed training: True' in train_log and 'GPU number: 2' in train_log
+        test_log = next(test_dir.rglob('*.log')).read_text()
+        assert 'videos per process: 1, 1' in test_log  # the 2 val videos, one per process
+        # the metrics read back from the test's json log are the written report's
+        report = json.loads((work / 'results' / row['run'] / 'got10k_report.json').read_text())
+        assert row['metrics']['sot/AO'] == pytest.approx(100 * report['ao'], abs=1e-6)
+        assert row['ours']['AO'] == pytest.approx(100 * report['ao'], abs=1e-6)

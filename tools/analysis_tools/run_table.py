@@ -1,6 +1,7 @@
 """The paper's Tables 1-4 in one command: train and test every row, print ours next to the paper.
 
     python tools/analysis_tools/run_table.py --table {1,2,3,4} --data-root DIR [--work-dir DIR]
+                                             [--nproc N]
     python tools/analysis_tools/run_table.py --table N --quick [--quick-iters N] [--work-dir DIR]
     python tools/analysis_tools/run_table.py --table N [--quick] --dry-run
 
@@ -16,13 +17,21 @@ tiny quickstart model carrying each row's template and keep-ratio settings, for
 only compare the rows with each other, not with the paper.
 ``--dry-run`` prints the plan and the paper's table (Table 4: with our GFLOPs) and runs nothing.
 
+``--nproc N`` trains and tests each row with N processes on this machine (one per GPU; gloo
+processes on a CPU-only machine) through ``tools/dist_train.sh`` and ``tools/dist_test.sh``; each
+run's config is saved next to its checkpoints. Without it, everything runs in this process.
+
 A rerun skips finished trainings and tests (an interrupted training resumes from its last
 checkpoint); rows that train the same model, within or across tables, share one run. The table
 is printed and written to ``<work-dir>/table<N>.txt`` and ``.json``.
 """
 import argparse
 import json
+import os
 import os.path as osp
+import socket
+import subprocess
+import sys
 import textwrap
 import time
 from dataclasses import dataclass
@@ -37,6 +46,8 @@ from procontext_mm.apis.quickstart import OutputFolderError, QuickstartFolder, T
 #: Iterations per row of --quick: a five-row table takes 10-20 minutes on a 2-core CPU (about
 #: 0.25-0.35 s an iteration and 30-40 s of set-up and testing a row).
 DEFAULT_QUICK_ITERS = 400
+#: tools/, which holds the distributed launch scripts.
+TOOLS_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
 #: The configs' data folder, used when --data-root is not given.
 DEFAULT_DATA_ROOT = 'data'
 #: Descriptive columns of each table, as the paper heads them (values from the row's config).
@@ -87,9 +98,14 @@ def parse_args(argv=None):
                         help='training iterations per row with --quick')
     parser.add_argument('--dry-run', action='store_true',
                         help='print the plan and the paper\'s table, run nothing')
+    parser.add_argument('--nproc', type=int, default=1,
+                        help='processes per training / test on this machine (torchrun; one per '
+                        'GPU). Default 1: everything runs in this process')
     args = parser.parse_args(argv)
     if args.quick_iters < 1:
         parser.error('--quick-iters must be >= 1')
+    if args.nproc < 1:
+        parser.error('--nproc must be >= 1')
     args.work_dir = osp.abspath(args.work_dir or osp.join(
         'work_dirs', 'paper_tables', 'quick' if args.quick else 'full'))
     return args
@@ -144,9 +160,63 @@ def describe_plan(runs: Sequence[RowRun], work_dir: str, benchmark: Optional[str
 
 
 # ------------------------------------------------------------------ running
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _launch(script: str, args: List[str], nproc: int) -> None:
+    """Run ``tools/<script>`` (a torchrun launch script) with this interpreter."""
+    env = dict(os.environ, PYTHON=sys.executable, PORT=os.environ.get('PORT') or str(_free_port()))
+    command = ['bash', osp.join(TOOLS_DIR, script), *args]
+    print(f'[run_table] {" ".join(command)}')
+    if subprocess.run(command, env=env).returncode != 0:
+        raise RuntimeError(f'{script} failed ({nproc} processes); its log is in the work dir '
+                           f'of: {" ".join(command)}')
+
+
+def train_distributed(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
+                      nproc: int) -> str:
+    """Train like ``quickstart.train_tracker`` with ``nproc`` processes (tools/dist_train.sh);
+    the config is saved as ``<work_dir>/run_config.py``. Returns the final checkpoint."""
+    cfg = quickstart.train_config(entry, benchmark_root, work_dir)
+    os.makedirs(work_dir, exist_ok=True)
+    config_file = osp.join(work_dir, 'run_config.py')
+    cfg.dump(config_file)
+    _launch('dist_train.sh', [config_file, str(nproc), '--work-dir', work_dir]
+            + (['--resume'] if cfg.resume else []), nproc)
+    return quickstart.last_checkpoint(work_dir)
+
+
+def test_distributed(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
+                     results_dir: str, checkpoint: Optional[str], nproc: int) -> dict:
+    """Test like ``quickstart.test_tracker`` with ``nproc`` processes (tools/dist_test.sh).
+
+    Returns:
+        dict: The metrics, read from the json log mmengine's ``LoggerHook`` writes at the end of
+        the test (``<work_dir>/<timestamp>/<timestamp>.json``).
+    """
+    cfg = quickstart.test_config(entry, benchmark_root, work_dir, results_dir)
+    os.makedirs(work_dir, exist_ok=True)
+    config_file = osp.join(work_dir, 'run_config.py')
+    cfg.dump(config_file)
+    started = time.time()
+    _launch('dist_test.sh', [config_file, checkpoint or 'none', str(nproc),
+                             '--work-dir', work_dir], nproc)
+    logs = [osp.join(work_dir, name, f'{name}.json') for name in os.listdir(work_dir)]
+    logs = sorted(log for log in logs if osp.isfile(log) and osp.getmtime(log) >= started - 1)
+    if not logs:
+        raise FileNotFoundError(f'dist_test.sh wrote no metrics log under {work_dir}')
+    with open(logs[-1]) as f:
+        record = json.load(f)
+    return {key: value for key, value in record.items() if key not in ('data_time', 'time')}
+
+
 def run_rows(runs: Sequence[RowRun], folder: QuickstartFolder, mode: str,
-             benchmark_root: Optional[str]) -> Dict[str, dict]:
-    """Train and test every run once (recorded steps are skipped).
+             benchmark_root: Optional[str], nproc: int = 1) -> Dict[str, dict]:
+    """Train and test every run once (recorded steps are skipped), in this process or with
+    ``nproc`` processes each.
 
     Returns:
         dict: test name -> ``{'metrics': ..., 'submission': zip or None, 'checkpoint': ...}``.
@@ -156,17 +226,21 @@ def run_rows(runs: Sequence[RowRun], folder: QuickstartFolder, mode: str,
         if not run.name or run.test_name in results:
             continue
         entry = TrackerEntry(run.name, run.train_config)
+        train_dir = folder.path('train', run.name)
         print(f'[run_table] training {run.row.config} as {run.name}')
-        checkpoint = folder.step(f'{mode}/train:{run.name}', lambda: quickstart.train_tracker(
-            entry, benchmark_root, folder.path('train', run.name)))
+        checkpoint = folder.step(f'{mode}/train:{run.name}', lambda: (
+            quickstart.train_tracker(entry, benchmark_root, train_dir) if nproc == 1
+            else train_distributed(entry, benchmark_root, train_dir, nproc)))
         print(f'[run_table] testing {run.test_name}')
         test_entry = TrackerEntry(run.name, run.test_config)
-        results_dir = folder.path('results', run.test_name)
+        test_dir, results_dir = folder.path('test', run.test_name), folder.path(
+            'results', run.test_name)
 
         def test():
-            metrics = quickstart.test_tracker(test_entry, benchmark_root,
-                                              folder.path('test', run.test_name), results_dir,
-                                              checkpoint)
+            metrics = (quickstart.test_tracker(test_entry, benchmark_root, test_dir, results_dir,
+                                               checkpoint) if nproc == 1
+                       else test_distributed(test_entry, benchmark_root, test_dir, results_dir,
+                                             checkpoint, nproc))
             submission = None
             if run.row.split in SUBMISSION_NAMES:
                 submission = osp.join(results_dir,
@@ -378,7 +452,7 @@ def main(argv=None) -> dict:
                                     'use another --work-dir')
         if args.quick:
             data_root = prepare_benchmark(folder, data_root)
-        results = run_rows(runs, folder, mode, data_root if args.quick else None)
+        results = run_rows(runs, folder, mode, data_root if args.quick else None, args.nproc)
     flops = row_gflops(runs, args.quick, folder) if args.table == 4 else {}
 
     lines, submissions = build_table(args.table, runs, results, flops, args.quick)
