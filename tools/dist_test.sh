@@ -17,4 +17,5 @@ PYTHONPATH="$(dirname "$0")/..${PYTHONPATH:+:$PYTHONPATH}" \
 "${PYTHON:-python}" -m torch.distributed.run \
     --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
     --nproc_per_node="$NPROC" --master_port="$PORT" \
-    "$(dirname "$0")/test.py" "$CONFIG" ${CHECKPOINT[@]+"${CHECKPOINT[@]}"} --launcher pytorch "${@:4}"
+    "$(dirname "$0")/test.py" "$CONFIG" ${CHECKPOINT[@]+"${CHECKPOINT[@]}"} \
+    --launcher pytorch "${@:4}"

@@ -17,4 +17,5 @@ PYTHONPATH="$(dirname "$0")/..${PYTHONPATH:+:$PYTHONPATH}" \
 srun -p "$PARTITION" --job-name="$JOB_NAME" --gres=gpu:"$GPUS_PER_NODE" --ntasks="$GPUS" \
     --ntasks-per-node="$GPUS_PER_NODE" --cpus-per-task="$CPUS_PER_TASK" --kill-on-bad-exit=1 \
     $SRUN_ARGS \
-    "${PYTHON:-python}" -u "$(dirname "$0")/test.py" "$CONFIG" ${CHECKPOINT[@]+"${CHECKPOINT[@]}"} --launcher slurm "${@:5}"
+    "${PYTHON:-python}" -u "$(dirname "$0")/test.py" "$CONFIG" \
+    ${CHECKPOINT[@]+"${CHECKPOINT[@]}"} --launcher slurm "${@:5}"

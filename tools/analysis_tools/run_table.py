@@ -176,14 +176,20 @@ def _launch(script: str, args: List[str], nproc: int) -> None:
                            f'of: {" ".join(command)}')
 
 
+def _save_run_config(cfg: Config, work_dir: str) -> str:
+    """Write ``cfg`` as ``<work_dir>/run_config.py`` for a launched process; returns the path."""
+    os.makedirs(work_dir, exist_ok=True)
+    config_file = osp.join(work_dir, 'run_config.py')
+    cfg.dump(config_file)
+    return config_file
+
+
 def train_distributed(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
                       nproc: int) -> str:
     """Train like ``quickstart.train_tracker`` with ``nproc`` processes (tools/dist_train.sh);
     the config is saved as ``<work_dir>/run_config.py``. Returns the final checkpoint."""
     cfg = quickstart.train_config(entry, benchmark_root, work_dir)
-    os.makedirs(work_dir, exist_ok=True)
-    config_file = osp.join(work_dir, 'run_config.py')
-    cfg.dump(config_file)
+    config_file = _save_run_config(cfg, work_dir)
     _launch('dist_train.sh', [config_file, str(nproc), '--work-dir', work_dir]
             + (['--resume'] if cfg.resume else []), nproc)
     return quickstart.last_checkpoint(work_dir)
@@ -197,10 +203,8 @@ def test_distributed(entry: TrackerEntry, benchmark_root: Optional[str], work_di
         dict: The metrics, read from the json log mmengine's ``LoggerHook`` writes at the end of
         the test (``<work_dir>/<timestamp>/<timestamp>.json``).
     """
-    cfg = quickstart.test_config(entry, benchmark_root, work_dir, results_dir)
-    os.makedirs(work_dir, exist_ok=True)
-    config_file = osp.join(work_dir, 'run_config.py')
-    cfg.dump(config_file)
+    config_file = _save_run_config(
+        quickstart.test_config(entry, benchmark_root, work_dir, results_dir), work_dir)
     started = time.time()
     _launch('dist_test.sh', [config_file, checkpoint or 'none', str(nproc),
                              '--work-dir', work_dir], nproc)
