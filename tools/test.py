@@ -1,7 +1,8 @@
 """Test a single-object tracker video by video, frame by frame, with mmengine's runner.
 
     python tools/test.py CONFIG [CHECKPOINT] [--work-dir DIR] [--out-dir DIR] [--format-only]
-                         [--cfg-options k=v ...] [--launcher {none,pytorch,slurm}]
+                         [--metrics-file FILE] [--cfg-options k=v ...]
+                         [--launcher {none,pytorch,slurm}]
     bash tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCESSES [args]   # videos sharded over ranks
 
 CHECKPOINT is this package's (``{'state_dict': ...}``) or the authors' / OSTrack's
@@ -11,19 +12,23 @@ the benchmark's format (``<out-dir>/<benchmark>/...``) and the per-sequence repo
 SOT test loop the per-frame boxes, scores and times (``<out-dir>/frame_results.pkl``);
 ``--format-only`` skips scoring (test splits without ground truth) and writes the submission
 archive (``<out-dir>/<benchmark>_submission.zip`` for GOT-10k and TrackingNet).
+``--metrics-file`` writes the metrics as one JSON object (by the first process only: mmengine's
+own ``<timestamp>.json`` is written by every process, which may garble it).
 """
 import argparse
+import json
 import os
 import os.path as osp
 from typing import Optional, Sequence
 
 from mmengine.config import Config, DictAction
+from mmengine.dist import is_main_process
 from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from procontext_mm.apis import load_tracker_weights
-from procontext_mm.utils.dist import setup_cpu_distributed
+from procontext_mm.utils.dist import finish_distributed, setup_cpu_distributed
 
 #: Loop types that accept ``frame_results_file`` (with or without the scope prefix).
 SOT_LOOPS = ('SOTTestLoop', 'SOTValLoop')
@@ -42,6 +47,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--format-only', action='store_true',
                         help='only write the results and the submission archive, do not score '
                         '(test splits without ground truth)')
+    parser.add_argument('--metrics-file',
+                        help='write the metrics to this JSON file (one object)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, e.g. test_dataloader.dataset.data_root=X')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
@@ -120,7 +127,13 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
     elif any(True for _ in model.parameters()):
         raise ValueError(f'{type(model).__name__} has parameters: give a CHECKPOINT to test '
                          '(tools/test.py CONFIG CHECKPOINT)')
-    return runner.test()
+    metrics = runner.test()
+    if args.metrics_file and is_main_process():
+        os.makedirs(osp.dirname(osp.abspath(args.metrics_file)), exist_ok=True)
+        with open(args.metrics_file, 'w') as f:
+            json.dump(metrics, f, indent=2)
+    finish_distributed()
+    return metrics
 
 
 if __name__ == '__main__':

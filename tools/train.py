@@ -12,7 +12,7 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from procontext_mm.utils.dist import setup_cpu_distributed
+from procontext_mm.utils.dist import finish_distributed, setup_cpu_distributed
 
 
 def parse_args(argv=None):
@@ -59,6 +59,7 @@ def main(argv=None):
     args = parse_args(argv)
     runner = Runner.from_cfg(build_config(args))
     runner.train()
+    finish_distributed()
     return runner
 
 

@@ -137,7 +137,12 @@ class TrackerEntry:
 def _config(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
             max_iters: Optional[int]):
     """The entry's config for a run in ``work_dir``; ``benchmark_root=None`` keeps its data
-    roots."""
+    roots.
+
+    The callers name the experiment after the entry and the step: mmengine names a run's logger,
+    message hub and scope ``<experiment>_<second>``, so two runs of one config started in the
+    same second of one process (a short training, then its test) would share them.
+    """
     from mmengine.config import Config
     cfg = (copy.deepcopy(entry.config) if isinstance(entry.config, Config)
            else Config.fromfile(entry.config))
@@ -161,6 +166,7 @@ def train_config(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: s
     """
     cfg = _config(entry, benchmark_root, work_dir, max_iters)
     cfg.resume = osp.isfile(osp.join(work_dir, 'last_checkpoint'))
+    cfg.experiment_name = f'{entry.slug}_train'
     return cfg
 
 
@@ -189,6 +195,7 @@ def test_config(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: st
     ``benchmark_root`` as in :func:`train_config`.
     """
     cfg = _config(entry, benchmark_root, work_dir, None)
+    cfg.experiment_name = f'{entry.slug}_test'
     for key in ('train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler'):
         cfg[key] = None  # nothing is trained here (mmengine wants all or none of them)
     evaluator = cfg.test_evaluator

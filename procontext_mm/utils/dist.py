@@ -38,3 +38,15 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
                     f'scontrol show hostname {os.environ["SLURM_NODELIST"]} | head -n1')
                 os.environ['MASTER_ADDR'] = first_node.strip() or 'localhost'
         dist.init_process_group(backend='gloo')
+
+
+def finish_distributed() -> None:
+    """Wait for every process, then close the process group (no-op when not distributed).
+
+    mmengine's runner leaves the group open. A gloo process that exits while a peer is still
+    working can abort on its way out ("terminate called without an active exception"), turning
+    a finished run into a failed one; the barrier makes all processes leave together.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()

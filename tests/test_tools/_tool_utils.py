@@ -20,4 +20,7 @@ def tiny_options(benchmark, work_dir, iters, batch_size=4):
         'default_hooks.checkpoint.max_keep_ckpts': 3,
         'param_scheduler': [],
         'work_dir': str(work_dir),
+        # mmengine names a run's logger and message hub <experiment>_<second>: runs started in
+        # the same second in one process would share them (and their log file)
+        'experiment_name': f'{Path(work_dir).parent.name}_{Path(work_dir).name}',
     }

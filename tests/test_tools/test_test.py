@@ -219,12 +219,16 @@ def test_two_gloo_processes_split_the_videos_and_merge_to_the_one_process_result
     run = subprocess.run(
         ['bash', str(REPO / 'tools' / 'dist_test.sh'), config, *(checkpoint or ['none']), '2',
          '--work-dir', str(tmp_path / 'work2'), '--out-dir', str(tmp_path / 'out2'),
-         *_options(tiny_benchmark)],
+         '--metrics-file', str(tmp_path / 'metrics2.json'), *_options(tiny_benchmark)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     log = next((tmp_path / 'work2').rglob('*.log')).read_text()
     assert 'videos per process: 1, 1' in log  # each rank tracked one of the two videos
 
+    written = json.loads((tmp_path / 'metrics2.json').read_text())  # by rank 0 only
+    assert set(written) == set(single)
+    for key in ('sot/AO', 'sot/SR0.5', 'sot/SR0.75'):
+        assert written[key] == pytest.approx(single[key], abs=1e-9)
     merged = json.loads((tmp_path / 'out2' / 'got10k_report.json').read_text())
     assert 100 * merged['ao'] == pytest.approx(single['sot/AO'], abs=1e-9)
     assert 100 * merged['sr50'] == pytest.approx(single['sot/SR0.5'], abs=1e-9)

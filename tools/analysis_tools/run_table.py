@@ -200,21 +200,17 @@ def test_distributed(entry: TrackerEntry, benchmark_root: Optional[str], work_di
     """Test like ``quickstart.test_tracker`` with ``nproc`` processes (tools/dist_test.sh).
 
     Returns:
-        dict: The metrics, read from the json log mmengine's ``LoggerHook`` writes at the end of
-        the test (``<work_dir>/<timestamp>/<timestamp>.json``).
+        dict: The metrics, as the test tool wrote them to ``<work_dir>/metrics.json``.
     """
     config_file = _save_run_config(
         quickstart.test_config(entry, benchmark_root, work_dir, results_dir), work_dir)
-    started = time.time()
+    metrics_file = osp.join(work_dir, 'metrics.json')
+    if osp.exists(metrics_file):
+        os.remove(metrics_file)  # of an interrupted earlier try
     _launch('dist_test.sh', [config_file, checkpoint or 'none', str(nproc),
-                             '--work-dir', work_dir], nproc)
-    logs = [osp.join(work_dir, name, f'{name}.json') for name in os.listdir(work_dir)]
-    logs = sorted(log for log in logs if osp.isfile(log) and osp.getmtime(log) >= started - 1)
-    if not logs:
-        raise FileNotFoundError(f'dist_test.sh wrote no metrics log under {work_dir}')
-    with open(logs[-1]) as f:
-        record = json.load(f)
-    return {key: value for key, value in record.items() if key not in ('data_time', 'time')}
+                             '--work-dir', work_dir, '--metrics-file', metrics_file], nproc)
+    with open(metrics_file) as f:
+        return json.load(f)
 
 
 def run_rows(runs: Sequence[RowRun], folder: QuickstartFolder, mode: str,
