@@ -36,9 +36,11 @@ class SampleRejectionHook(Hook):
     fewer transform warnings than the count: mmengine's logger drops repeated identical
     warnings (the same frame failing twice).
 
-    Some rejections are normal (a target that left the view is not in the search crop: 7% of
-    the quickstart's samples on the built-in benchmark), so the lines are warnings only when
-    an interval rejects more than ``warn_above`` of its samples drawn.
+    Some rejections are normal: the authors' sampler may put the dynamic template on a frame
+    where the target is absent, whose GOT-10k box (``-1, -1, -1, -1``) cannot be cropped (7% of
+    the ProContEXT quickstart's samples on the built-in benchmark, none of the single-template
+    OSTrack's). So the lines are warnings only when an interval rejects more than
+    ``warn_above`` of its samples drawn.
 
     Args:
         interval (int): Iterations between log lines. Defaults to 50.
