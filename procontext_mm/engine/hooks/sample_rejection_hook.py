@@ -37,10 +37,11 @@ class SampleRejectionHook(Hook):
     warnings (the same frame failing twice).
 
     Some rejections are normal: the authors' sampler may put the dynamic template on a frame
-    where the target is absent, whose GOT-10k box (``-1, -1, -1, -1``) cannot be cropped (7% of
-    the ProContEXT quickstart's samples on the built-in benchmark, none of the single-template
-    OSTrack's). So the lines are warnings only when an interval rejects more than
-    ``warn_above`` of its samples drawn.
+    where the target is absent, whose GOT-10k box (``-1, -1, -1, -1``) cannot be cropped (the
+    authors' processing rejects it too: its crop is all padding). That is 7% of the ProContEXT
+    quickstart's samples on the built-in benchmark, none of the single-template OSTrack's. So
+    the lines are warnings only when an interval rejects more than ``warn_above`` of its
+    samples drawn.
 
     Args:
         interval (int): Iterations between log lines. Defaults to 50.
