@@ -217,7 +217,7 @@ def test_quick_table3_with_two_processes_per_run_uses_the_dist_scripts(
         assert 'Distributed training: True' in train_log and 'GPU number: 2' in train_log
         test_log = next(test_dir.rglob('*.log')).read_text()
         assert 'videos per process: 1, 1' in test_log  # the 2 val videos, one per process
-        # the metrics read back from the test's json log are the written report's
+        # the metrics read back from the test tool's --metrics-file are the written report's
         report = json.loads((work / 'results' / row['run'] / 'got10k_report.json').read_text())
         assert row['metrics']['sot/AO'] == pytest.approx(100 * report['ao'], abs=1e-6)
         assert row['ours']['AO'] == pytest.approx(100 * report['ao'], abs=1e-6)

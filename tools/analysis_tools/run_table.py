@@ -166,14 +166,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _launch(script: str, args: List[str], nproc: int) -> None:
+def _launch(script: str, args: List[str]) -> None:
     """Run ``tools/<script>`` (a torchrun launch script) with this interpreter."""
     env = dict(os.environ, PYTHON=sys.executable, PORT=os.environ.get('PORT') or str(_free_port()))
     command = ['bash', osp.join(TOOLS_DIR, script), *args]
     print(f'[run_table] {" ".join(command)}')
     if subprocess.run(command, env=env).returncode != 0:
-        raise RuntimeError(f'{script} failed ({nproc} processes); its log is in the work dir '
-                           f'of: {" ".join(command)}')
+        raise RuntimeError(f'{script} failed; its log is in the work dir of: {" ".join(command)}')
 
 
 def _save_run_config(cfg: Config, work_dir: str) -> str:
@@ -188,10 +187,10 @@ def train_distributed(entry: TrackerEntry, benchmark_root: Optional[str], work_d
                       nproc: int) -> str:
     """Train like ``quickstart.train_tracker`` with ``nproc`` processes (tools/dist_train.sh);
     the config is saved as ``<work_dir>/run_config.py``. Returns the final checkpoint."""
-    cfg = quickstart.train_config(entry, benchmark_root, work_dir)
-    config_file = _save_run_config(cfg, work_dir)
-    _launch('dist_train.sh', [config_file, str(nproc), '--work-dir', work_dir]
-            + (['--resume'] if cfg.resume else []), nproc)
+    # the saved config carries ``resume`` (True when the work dir has a checkpoint)
+    config_file = _save_run_config(quickstart.train_config(entry, benchmark_root, work_dir),
+                                   work_dir)
+    _launch('dist_train.sh', [config_file, str(nproc), '--work-dir', work_dir])
     return quickstart.last_checkpoint(work_dir)
 
 
@@ -208,7 +207,7 @@ def test_distributed(entry: TrackerEntry, benchmark_root: Optional[str], work_di
     if osp.exists(metrics_file):
         os.remove(metrics_file)  # of an interrupted earlier try
     _launch('dist_test.sh', [config_file, checkpoint or 'none', str(nproc),
-                             '--work-dir', work_dir, '--metrics-file', metrics_file], nproc)
+                             '--work-dir', work_dir, '--metrics-file', metrics_file])
     with open(metrics_file) as f:
         return json.load(f)
 
