@@ -27,7 +27,7 @@ def test_build_from_another_scope_with_custom_imports(tmp_path):
     ''')
     out = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ['procontext_mm.models.trackers.procontext', 'OneStreamViT',
+    assert out.stdout.split() == ['procontext_mm.models.sot.procontext', 'OneStreamViT',
                                   'mmdet.models.losses.iou_loss']
 
 

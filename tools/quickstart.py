@@ -10,7 +10,8 @@ success plot and a demo video under the output folder. Rerunning continues where
 import argparse
 import os.path as osp
 
-from procontext_mm.apis.quickstart import TrackerEntry, run_quickstart
+from procontext_apps.quickstart import run_quickstart
+from procontext_apps.tracker_runs import TrackerEntry
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'quickstart')
 

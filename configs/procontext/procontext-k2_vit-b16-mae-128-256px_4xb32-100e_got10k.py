@@ -1,16 +1,5 @@
 # Table 3 row 2: K = [2.0] static + dynamic templates.
 _base_ = ['./procontext_vit-b16-mae-128-256px_4xb32-100e_got10k.py']
 model = dict(template_memory=dict(static_factors=(2.0,), dynamic_factors=(2.0,)))
-train_pipeline = [
-    dict(type='TridentSampleFrames', num_dynamic=1, max_interval=200, min_num_frames=20),
-    dict(type='LoadSOTFrames', on_error='resample'),
-    dict(type='SOTCropRegions', template_factors=(2.0,), template_size=128, search_factor=4.0,
-         search_size=256, search_center_jitter=3.0, search_scale_jitter=0.25),
-    dict(type='SOTGrayscale', prob=0.05, shared=True),
-    dict(type='SOTHorizontalFlip', prob=0.5, shared=True),
-    dict(type='SOTBrightnessJitter', jitter=0.2, shared=False),
-    dict(type='SOTHorizontalFlip', prob=0.5, shared=False),
-    dict(type='CheckSOTSample', stride=16),
-    dict(type='PackSOTInputs'),
-]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+# training samples match the memory: templates cropped at K = [2.0] only
+train_dataloader = dict(dataset=dict(pipeline=dict(crop=dict(template_factors=(2.0, )))))

@@ -17,17 +17,9 @@ model = dict(
     template_memory=dict(static_factors=(2.0, 4.0), dynamic_factors=(2.0, 4.0),
                          template_size=template_size),
     test_cfg=dict(search_factor=4.0, search_size=search_size))
-train_pipeline = [
-    dict(type='TridentSampleFrames', num_dynamic=1, max_interval=200, min_num_frames=20),
-    dict(type='LoadSOTFrames', on_error='resample'),
-    dict(type='SOTCropRegions', template_factors=(2.0, 4.0), template_size=template_size,
-         search_factor=4.0, search_size=search_size, search_center_jitter=3.0,
-         search_scale_jitter=0.25),
-    dict(type='SOTGrayscale', prob=0.05, shared=True),
-    dict(type='SOTHorizontalFlip', prob=0.5, shared=True),
-    dict(type='SOTBrightnessJitter', jitter=0.2, shared=False),
-    dict(type='SOTHorizontalFlip', prob=0.5, shared=False),
-    dict(type='CheckSOTSample', stride=16),
-    dict(type='PackSOTInputs'),
-]
-train_dataloader = dict(dataset=dict(split='train', pipeline=train_pipeline))
+train_dataloader = dict(
+    dataset=dict(
+        split='train',
+        pipeline=dict(
+            crop=dict(template_size=template_size, search_factor=4.0, search_size=search_size,
+                      search_center_jitter=3.0, search_scale_jitter=0.25))))

@@ -11,7 +11,7 @@ max_iters = 1000
 # arg-max box it learns over-sized boxes), and no candidate elimination (keep ratio 1.0: with
 # 64 search tokens and unreliable attention, eliminating 30% twice drops the target). The
 # keep-ratio hook stays for the variants of tools/analysis_tools/run_table.py --quick --table 4.
-model = dict(backbone=dict(ce_keep_ratios=1.0), head=dict(box_loss_at='gt_centre'))
+model = dict(backbone=dict(ce_keep_ratio=1.0), head=dict(box_loss_at='gt_centre'))
 train_dataloader = dict(sampler=dict(samples_per_epoch=8 * max_iters))
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
 optim_wrapper = dict(

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from mmengine.config import Config
 
+from procontext_mm.structures import bbox_xywh_to_xyxy, bbox_xyxy_to_xywh
 from .inference import init_model
 
 try:  # the got10k toolkit is optional (``pip install got10k``)
@@ -27,12 +28,6 @@ except ImportError:  # pragma: no cover - exercised only without got10k
     _Got10kTracker = None
 
 ConfigType = Union[str, Path, Config]
-
-
-def bbox_xywh_to_xyxy(bbox_xywh) -> np.ndarray:
-    """(4,) ``x1, y1, w, h`` -> (4,) float64 ``x1, y1, x2, y2`` (``x2 = x1 + w``), pixels."""
-    x, y, w, h = np.asarray(bbox_xywh, dtype=np.float64).reshape(4)
-    return np.array([x, y, x + w, y + h])
 
 
 def _to_bgr(image, channel_order: str) -> np.ndarray:
@@ -94,8 +89,7 @@ class SOTAdapter:
             tracker's confidence.
         """
         bbox_xyxy, score = self.model.track(_to_bgr(image, channel_order))
-        x1, y1, x2, y2 = (float(v) for v in np.asarray(bbox_xyxy).reshape(4))
-        return np.array([x1, y1, x2 - x1, y2 - y1]), float(score)
+        return bbox_xyxy_to_xywh(np.asarray(bbox_xyxy).reshape(4)), float(score)
 
 
 def _default_name(config: Optional[ConfigType]) -> str:

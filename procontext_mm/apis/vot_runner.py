@@ -24,34 +24,16 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 from mmengine.logging import print_log
 
+from procontext_mm.datasets import VideoFrames
+from procontext_mm.datasets.annotation_parsers import split_number_rows
 from procontext_mm.evaluation.functional.vot import (EAO_INTERVALS, VOT_BURNIN, VOT_SENSITIVITY,
                                                      VOT_SKIP_INITIALIZE, eval_vot,
                                                      vot_region_overlap, vot_region_to_bbox_xywh)
 from procontext_mm.evaluation.results_io import (VOT_FAILURE, VOT_INIT, VOT_SKIP, read_vot_results,
                                                  write_vot_results)
+from procontext_mm.structures import bbox_xywh_to_xyxy, bbox_xyxy_to_xywh
 
 VOTRecord = Union[int, np.ndarray]
-
-
-class FrameLoader:
-    """Random access to a video's frames as (H, W, 3) uint8 BGR arrays, read when asked.
-
-    Args:
-        paths (Sequence[str]): Frame files in order.
-    """
-
-    def __init__(self, paths: Sequence[str]) -> None:
-        self.paths = list(paths)
-
-    def __len__(self) -> int:
-        return len(self.paths)
-
-    def __getitem__(self, index: int) -> np.ndarray:
-        import mmcv
-        frame = mmcv.imread(self.paths[index], channel_order='bgr')
-        if frame is None:
-            raise FileNotFoundError(f'cannot read frame {index}: {self.paths[index]}')
-        return frame
 
 
 def run_supervised_sequence(tracker,
@@ -67,7 +49,8 @@ def run_supervised_sequence(tracker,
         tracker: An object with ``init(frame, bbox_xyxy)`` and ``track(frame) ->
             (bbox_xyxy, score)`` (e.g. from :func:`~procontext_mm.apis.init_model`); frames
             are (H, W, 3) uint8 BGR, boxes x1, y1, x2, y2 in pixels.
-        frames (Sequence[np.ndarray]): Indexable frames (e.g. :class:`FrameLoader`); frames
+        frames (Sequence[np.ndarray]): Indexable frames (e.g.
+            :class:`~procontext_mm.datasets.VideoFrames`); frames
             skipped after a failure are never read.
         gt_regions (Sequence): L ground-truth regions, (4,) ``x, y, w, h`` or (8,) polygons.
         skip_initialize (int): Frames from a failure to the re-initialisation. Defaults to 5.
@@ -110,16 +93,15 @@ def run_supervised_sequence(tracker,
             raise ValueError(f'Sequence {seq_name}, frame {frame_index}: no ground-truth region '
                              f'({gt.tolist()}) to initialise on; the supervised experiment '
                              'needs short-term sequences, annotated on every frame.')
-        x, y, w, h = vot_region_to_bbox_xywh(gt)
+        init_bbox_xyxy = bbox_xywh_to_xyxy(vot_region_to_bbox_xywh(gt)).tolist()
         image = frames[frame_index]
-        call(lambda: tracker.init(image, [x, y, x + w, y + h]), frame_index)
+        call(lambda: tracker.init(image, init_bbox_xyxy), frame_index)
         records[frame_index] = VOT_INIT
         frame_index += 1
         while frame_index < num_frames:
             image = frames[frame_index]
             bbox_xyxy, _ = call(lambda: tracker.track(image), frame_index)
-            x1, y1, x2, y2 = (float(v) for v in np.asarray(bbox_xyxy).reshape(4))
-            region = np.array([x1, y1, x2 - x1, y2 - y1])
+            region = bbox_xyxy_to_xywh(np.asarray(bbox_xyxy).reshape(4))
             size_wh = (image.shape[1], image.shape[0]) if bounded else None
             if vot_region_overlap(region, gt_regions[frame_index], size_wh) <= failure_overlap:
                 records[frame_index] = VOT_FAILURE
@@ -158,7 +140,6 @@ def vot_ground_truth(dataset, video_id: int) -> List[np.ndarray]:
     Returns:
         list[np.ndarray]: L float64 regions, (4,) or (2N,).
     """
-    from procontext_mm.datasets.base_sot_dataset import split_number_rows
     info = dataset.get_data_info(video_id)
     if 'polygons' not in info:
         return list(np.asarray(info['bboxes_xywh'], dtype=np.float64))
@@ -214,7 +195,8 @@ def run_vot_experiment(tracker,
     for video_id in range(len(dataset)):
         name = dataset.get_data_info(video_id)['video_name']
         gt = vot_ground_truth(dataset, video_id)
-        frames = FrameLoader([dataset.get_frame_path(video_id, k) for k in range(len(gt))])
+        frames = VideoFrames.from_files(
+            [dataset.get_frame_path(video_id, k) for k in range(len(gt))], name)
         runs, times = [], []
         for repetition in range(1, repetitions + 1):
             records, run_times = run_supervised_sequence(tracker, frames, gt, skip_initialize,
@@ -228,7 +210,7 @@ def run_vot_experiment(tracker,
                   logger='current')
         names.append(name)
         gts.append(gt)
-        sizes.append(_frame_size_wh(frames.paths[0]) if bounded else None)
+        sizes.append(_frame_size_wh(frames.files[0]) if bounded else None)
         all_runs[name] = runs
         all_times[name] = np.stack(times)
     report = eval_vot([all_runs[n] for n in names], gts, sizes, names, burnin, sensitivity,

@@ -1,4 +1,6 @@
-from .base_sot_dataset import AnnotationError, BaseSOTDataset
+from .annotation_parsers import AnnotationError
+from .base_sot_dataset import BaseSOTDataset
+from .concat_sot_dataset import ConcatSOTDataset
 from .folder_dataset import FolderSOTDataset
 from .got10k_dataset import GOT10kDataset
 from .index_cache import IndexCache, SOTIndex, SOTIndexBuilder, StringTable
@@ -6,10 +8,12 @@ from .lasot_dataset import LaSOTDataset
 from .samplers import MixedVideoSampler, reseed_worker
 from .sot_coco_dataset import SOTCocoDataset
 from .trackingnet_dataset import TrackingNetDataset
+from .video_frames import UnreadableFrameError, VideoFrames
 from .vot_dataset import VOTDataset
 
 __all__ = [
-    'AnnotationError', 'BaseSOTDataset', 'FolderSOTDataset', 'GOT10kDataset', 'IndexCache',
-    'SOTIndex', 'SOTIndexBuilder', 'StringTable', 'LaSOTDataset', 'MixedVideoSampler',
-    'reseed_worker', 'SOTCocoDataset', 'TrackingNetDataset', 'VOTDataset'
+    'AnnotationError', 'BaseSOTDataset', 'ConcatSOTDataset', 'FolderSOTDataset', 'GOT10kDataset',
+    'IndexCache', 'SOTIndex', 'SOTIndexBuilder', 'StringTable', 'LaSOTDataset', 'MixedVideoSampler',
+    'reseed_worker', 'SOTCocoDataset', 'TrackingNetDataset', 'VOTDataset', 'VideoFrames',
+    'UnreadableFrameError'
 ]

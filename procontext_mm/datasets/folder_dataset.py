@@ -5,8 +5,9 @@ from typing import List, Sequence
 import numpy as np
 
 from procontext_mm.registry import DATASETS
-from .base_sot_dataset import (IMG_EXTENSIONS, AnnotationError, BaseSOTDataset, escape_braces,
-                               list_frame_files, parse_number_rows, read_name_list, subdirectories)
+from .annotation_parsers import (IMG_EXTENSIONS, AnnotationError, escape_braces, list_frame_files,
+                                 parse_number_rows, read_name_list, subdirectories)
+from .base_sot_dataset import BaseSOTDataset
 from .index_cache import SOTIndex, SOTIndexBuilder
 
 

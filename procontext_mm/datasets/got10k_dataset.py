@@ -7,9 +7,10 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from procontext_mm.registry import DATASETS
-from .base_sot_dataset import (AnnotationError, BaseSOTDataset, escape_braces, list_frame_files,
-                               parse_number_rows, parse_optional_flags, read_name_list, read_text,
-                               subdirectories)
+from .annotation_parsers import (AnnotationError, escape_braces, list_frame_files,
+                                 parse_number_rows, parse_optional_flags, read_name_list, read_text,
+                                 subdirectories)
+from .base_sot_dataset import BaseSOTDataset
 from .index_cache import SOTIndex, SOTIndexBuilder
 
 

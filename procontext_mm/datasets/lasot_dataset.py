@@ -5,8 +5,9 @@ from typing import List, Optional
 import numpy as np
 
 from procontext_mm.registry import DATASETS
-from .base_sot_dataset import (AnnotationError, BaseSOTDataset, escape_braces, parse_flags,
-                               parse_number_rows, read_name_list, read_text, subdirectories)
+from .annotation_parsers import (AnnotationError, escape_braces, parse_flags, parse_number_rows,
+                                 read_name_list, read_text, subdirectories)
+from .base_sot_dataset import BaseSOTDataset
 from .index_cache import SOTIndex, SOTIndexBuilder
 
 

@@ -7,7 +7,8 @@ from mmdet.datasets.api_wrappers import COCO
 from mmengine.logging import print_log
 
 from procontext_mm.registry import DATASETS
-from .base_sot_dataset import AnnotationError, BaseSOTDataset, escape_braces
+from .annotation_parsers import AnnotationError, escape_braces
+from .base_sot_dataset import BaseSOTDataset
 from .index_cache import SOTIndex
 
 

@@ -6,8 +6,8 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from procontext_mm.registry import DATASETS
-from .base_sot_dataset import (AnnotationError, BaseSOTDataset, escape_braces, list_frame_files,
-                               parse_number_rows)
+from .annotation_parsers import AnnotationError, escape_braces, list_frame_files, parse_number_rows
+from .base_sot_dataset import BaseSOTDataset
 from .index_cache import SOTIndex, SOTIndexBuilder
 
 

@@ -5,8 +5,9 @@ from typing import List, Tuple
 import numpy as np
 
 from procontext_mm.registry import DATASETS
-from .base_sot_dataset import (AnnotationError, BaseSOTDataset, escape_braces, printf_to_format,
-                               read_name_list, read_text, row_format_error, split_number_rows)
+from .annotation_parsers import (AnnotationError, escape_braces, printf_to_format, read_name_list,
+                                 read_text, row_format_error, split_number_rows)
+from .base_sot_dataset import BaseSOTDataset
 from .index_cache import SOTIndex, SOTIndexBuilder
 
 

@@ -1,6 +1,6 @@
 """Evaluation: protocol maths (``functional``), result files (``results_io``), metrics."""
 from .functional import (GOT10K_IOU_THRESHOLDS, OPE_CENTER_THRESHOLDS_PX, OPE_IOU_THRESHOLDS,
-                         OPE_NORM_CENTER_THRESHOLDS, bbox_iou_xywh, bbox_xyxy_to_xywh,
+                         OPE_NORM_CENTER_THRESHOLDS, bbox_iou_xywh,
                          center_error_xywh, clip_bboxes_xywh_got10k, eval_got10k, eval_ope,
                          normalized_center_error_xywh)
 from .metrics import SOTMetric
@@ -10,7 +10,7 @@ from .results_io import (load_tracking_results, make_got10k_submission, make_tra
 
 __all__ = [
     'GOT10K_IOU_THRESHOLDS', 'OPE_IOU_THRESHOLDS', 'OPE_CENTER_THRESHOLDS_PX',
-    'OPE_NORM_CENTER_THRESHOLDS', 'bbox_xyxy_to_xywh', 'bbox_iou_xywh', 'center_error_xywh',
+    'OPE_NORM_CENTER_THRESHOLDS', 'bbox_iou_xywh', 'center_error_xywh',
     'normalized_center_error_xywh', 'clip_bboxes_xywh_got10k', 'eval_got10k', 'eval_ope',
     'SOTMetric', 'result_paths', 'read_bboxes_file', 'read_times_file', 'read_vot_results',
     'write_tracking_results', 'write_vot_results', 'load_tracking_results',

@@ -1,6 +1,6 @@
 """Model configs at tiny sizes (every ViT-B size is configurable, so tests and CPU demos can run
 the real code paths on small models)."""
-from typing import Sequence
+from typing import Sequence, Union
 
 
 def tiny_tracker_cfg(embed_dims: int = 192,
@@ -9,7 +9,7 @@ def tiny_tracker_cfg(embed_dims: int = 192,
                      template_size: int = 64,
                      search_size: int = 128,
                      ce_layers: Sequence[int] = (1, 2),
-                     ce_keep_ratios=0.7,
+                     ce_keep_ratio: Union[float, Sequence[float]] = 0.7,
                      head_channels: int = 64,
                      static_factors: Sequence[float] = (2.0, 4.0),
                      dynamic_factors: Sequence[float] = (2.0, 4.0),
@@ -30,7 +30,7 @@ def tiny_tracker_cfg(embed_dims: int = 192,
             num_heads=num_heads,
             drop_path_rate=0.,
             ce_layers=ce_layers,
-            ce_keep_ratios=ce_keep_ratios),
+            ce_keep_ratio=ce_keep_ratio),
         head=dict(type='CenterHead', in_channels=embed_dims, feat_channels=head_channels,
                   search_size=search_size),
         template_memory=dict(

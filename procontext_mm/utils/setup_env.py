@@ -6,7 +6,13 @@ from mmengine import DefaultScope
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
-    """Import every sub-package so that all modules are registered.
+    """Make every module of the package buildable by name in the ``procontext_mm`` scope.
+
+    The registries of :mod:`procontext_mm.registry` are children of mmengine's root registries
+    and name the sub-packages that define their modules (``locations``): a registry imports
+    them on its first look-up, so nothing is imported here beyond the registries themselves.
+    That keeps ``import procontext_mm`` (which calls nothing else) free of mmdet's datasets,
+    matplotlib and scikit-image, which mmdet's own ``register_all_modules`` imports eagerly.
 
     Args:
         init_default_scope (bool): Also make ``procontext_mm`` the current default scope
@@ -14,12 +20,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
             current, a new uniquely named instance is created so both coexist.
             Defaults to True.
     """
-    import procontext_mm.apis  # noqa: F401,F403
-    import procontext_mm.datasets  # noqa: F401,F403
-    import procontext_mm.engine  # noqa: F401,F403
-    import procontext_mm.evaluation  # noqa: F401,F403
-    import procontext_mm.models  # noqa: F401,F403
-    import procontext_mm.visualization  # noqa: F401,F403
+    import procontext_mm.registry  # noqa: F401
 
     if not init_default_scope:
         return

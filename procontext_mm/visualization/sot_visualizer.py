@@ -1,5 +1,5 @@
 """Drawing of single-object-tracking results: box, confidence, frame index, template refreshes."""
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -8,6 +8,7 @@ from mmengine.structures import InstanceData
 from mmengine.visualization.utils import tensor2ndarray
 
 from procontext_mm.registry import VISUALIZERS
+from procontext_mm.structures import TrackStep
 
 RGB = Tuple[int, int, int]
 #: default RGB colours: predicted boxes (one per tracker), ground truth, template refresh
@@ -220,6 +221,33 @@ class SOTLocalVisualizer(TrackLocalVisualizer):
             for edge in (np.s_[:border], np.s_[-border:], np.s_[:, :border], np.s_[:, -border:]):
                 drawn_rgb[edge] = self.refresh_color
         return np.ascontiguousarray(drawn_rgb[..., ::-1])
+
+    def draw_track_steps(self,
+                         image_bgr: np.ndarray,
+                         steps: Mapping[Optional[str], TrackStep],
+                         gt_bbox_xyxy=None,
+                         template_labels: Optional[Sequence[str]] = None) -> np.ndarray:
+        """Draw what one or several trackers did on a frame (:meth:`draw_sot_frame`).
+
+        Args:
+            image_bgr (np.ndarray): (H, W, 3) uint8 BGR frame.
+            steps (Mapping): Tracker name (None: a single unnamed tracker) -> its
+                :class:`~procontext_mm.structures.TrackStep` on the frame. The first step
+                holding templates gives the template strip.
+            gt_bbox_xyxy (optional): (4,) ground truth x1, y1, x2, y2 in pixels (NaN: none).
+            template_labels (Sequence[str], optional): Labels of the template crops.
+
+        Returns:
+            np.ndarray: (H, W, 3) uint8 BGR drawn frame.
+        """
+        names = list(steps)
+        templates = next((s.templates for s in steps.values() if s.templates is not None), None)
+        first = steps[names[0]]
+        return self.draw_sot_frame(
+            image_bgr, first.index, [s.bbox_xyxy for s in steps.values()],
+            [s.score for s in steps.values()], [s.refreshed for s in steps.values()],
+            names=None if names == [None] else [str(n) for n in names],
+            gt_bbox_xyxy=gt_bbox_xyxy, templates=templates, template_labels=template_labels)
 
     def _draw_instances(self, image: np.ndarray, instances: InstanceData) -> np.ndarray:
         """Draw instances on an RGB image (used by ``add_datasample``).

@@ -15,7 +15,8 @@ from _vot_data import (TRAX_SCRIPT, one_torch_thread, write_static_box_config,  
 from mmengine.config import Config
 
 from procontext_mm.apis import SOTAdapter, init_model, run_supervised_sequence
-from procontext_mm.apis.vot_runner import FrameLoader, evaluate_vot_results
+from procontext_mm.apis import evaluate_vot_results
+from procontext_mm.datasets import VideoFrames
 from procontext_mm.evaluation.functional.vot import vot_region_to_bbox_xywh
 from procontext_mm.testing import tiny_tracker_cfg
 
@@ -62,7 +63,7 @@ def test_message_parsing():
 def _expected_boxes(setup, num_frames):
     """Boxes x, y, w, h of the same tracker run in-process (frame 0: the initial box)."""
     adapter = SOTAdapter(setup['config'], setup['checkpoint'])
-    frames = FrameLoader(setup['data']['frame_paths'])
+    frames = VideoFrames.from_files(setup['data']['frame_paths'])
     init_xywh = vot_region_to_bbox_xywh(setup['data']['polygons'][0])
     adapter.initialize_xywh(frames[0], init_xywh)
     return [init_xywh] + [adapter.track_xywh(frames[i])[0] for i in range(1, num_frames)]
@@ -134,7 +135,7 @@ def test_vot_toolkit_runs_the_entry_point(setup, backend):
     toolkit_run = experiment.gather(tracker, sequence)[0].regions()
 
     model = SOTAdapter(setup['static_config']).model
-    records, _ = run_supervised_sequence(model, FrameLoader(setup['data']['frame_paths']),
+    records, _ = run_supervised_sequence(model, VideoFrames.from_files(setup['data']['frame_paths']),
                                          setup['data']['polygons'])
     statuses = [r for r in records if np.ndim(r) == 0]
     assert statuses.count(2) == 1 and statuses.count(1) == 2 and statuses.count(0) == 4

@@ -1,15 +1,18 @@
-"""Test mode of the SOT datasets with mmdet's sampler and mmcv / mmdet transforms."""
+"""Test mode of the SOT datasets with mmdet's sampler and mmcv / mmdet transforms; training
+pipelines given as named steps."""
 from unittest import mock
 
 import numpy as np
+import pytest
 import torch
-from _fakes import make_got10k
+from _fakes import make_got10k, random_boxes, write_got10k_split
 from mmdet.datasets.samplers import TrackImgSampler
 from mmdet.structures import TrackDataSample
+from mmengine.config import Config
 from mmengine.dataset import ConcatDataset
 
 from procontext_mm.datasets import GOT10kDataset
-from procontext_mm.registry import DATASETS
+from procontext_mm.registry import DATASETS, build_in_scope
 
 
 def _val_dataset(root, pipeline=()):
@@ -120,3 +123,134 @@ def test_val_dataloader_config_runs_video_by_video(tmp_path):
     order = [(batch['data_samples'][0][0].video_id, batch['data_samples'][0][0].frame_id)
              for batch in loader]
     assert order == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
+
+
+# ---------------------------------------------------------------------- named-step pipelines
+FRAME_SIZE_WH = (64, 48)
+
+
+def _write_train_videos(root, num_videos=2, num_frames=8):
+    """GOT-10k train videos whose boxes lie inside their 64 x 48 frames (frame n has blue n)."""
+    write_got10k_split(root, 'train', {
+        f'GOT-10k_Train_{i + 1:06d}': dict(
+            bboxes=random_boxes(num_frames, seed=i, size_wh=FRAME_SIZE_WH),
+            absence=[0] * num_frames, cover=[8] * num_frames, cut=[0] * num_frames,
+            resolution=FRAME_SIZE_WH, num_frames=num_frames, images=True)
+        for i in range(num_videos)})
+
+
+def _training_steps():
+    """A small training pipeline as named steps, with random draws in every step."""
+    return dict(
+        order=['sample_frames', 'load', 'crop', 'brightness', 'pack'],
+        sample_frames=dict(type='TridentSampleFrames', num_dynamic=0, min_num_frames=1),
+        load=dict(type='LoadSOTFrames', on_error='raise'),
+        crop=dict(type='SOTCropRegions', template_factors=(2.0, ), template_size=32,
+                  search_factor=4.0, search_size=64),
+        brightness=dict(type='SOTBrightnessJitter', jitter=0.2, shared=False),
+        pack=dict(type='PackSOTInputs'))
+
+
+def _train_dataset(root, pipeline):
+    return build_in_scope(DATASETS, dict(type='GOT10kDataset', data_root=root, split='train',
+                                         use_cache=False, pipeline=pipeline))
+
+
+def _transform_types(dataset):
+    return [type(t).__name__ for t in dataset.pipeline.transforms]
+
+
+def test_named_steps_run_as_the_equivalent_list(tmp_path):
+    root = str(tmp_path)
+    _write_train_videos(root)
+    steps = _training_steps()
+    listed = [steps[name] for name in steps['order']]
+    named, listed = _train_dataset(root, steps), _train_dataset(root, listed)
+    expected = ['TridentSampleFrames', 'LoadSOTFrames', 'SOTCropRegions', 'SOTBrightnessJitter',
+                'PackSOTInputs']
+    assert _transform_types(named) == _transform_types(listed) == expected
+    for video in range(len(named)):
+        samples = []
+        for dataset in (named, listed):
+            np.random.seed(video)  # the same draws: the same frames, jitter and brightness
+            samples.append(dataset[video])
+        named_sample, listed_sample = samples
+        for key in ('template', 'search'):
+            assert torch.equal(named_sample['inputs'][key], listed_sample['inputs'][key])
+        for named_crop, listed_crop in zip(named_sample['data_samples'].video_data_samples,
+                                           listed_sample['data_samples'].video_data_samples):
+            assert named_crop.frame_id == listed_crop.frame_id
+            assert torch.equal(named_crop.gt_instances.bboxes, listed_crop.gt_instances.bboxes)
+
+
+def test_a_step_set_to_none_is_left_out(tmp_path):
+    root = str(tmp_path)
+    _write_train_videos(root)
+    steps = _training_steps()
+    steps['brightness'] = None
+    dataset = _train_dataset(root, steps)
+    assert _transform_types(dataset) == ['TridentSampleFrames', 'LoadSOTFrames',
+                                         'SOTCropRegions', 'PackSOTInputs']
+    sample = dataset[0]
+    search_blue = sample['inputs']['search'][0, 0]
+    frame_id = sample['data_samples'].video_data_samples[-1].frame_id
+    # without the brightness jitter the search crop keeps its frame's colour (blue = number)
+    assert int(search_blue.max()) == frame_id + 1
+
+
+@pytest.mark.parametrize('bad_step', ['SOTCropRegions', [dict(type='SOTCropRegions')], 0.5])
+def test_a_step_that_is_not_a_transform_config_is_named(tmp_path, bad_step):
+    steps = _training_steps()
+    steps['crop'] = bad_step
+    with pytest.raises(TypeError, match=r"GOT10kDataset: pipeline of named steps: step 'crop' "
+                                        r'must be a transform config \(dict\) or None'):
+        _train_dataset(str(tmp_path), steps)
+
+
+@pytest.mark.parametrize('change, message', [
+    (dict(order=None), r'needs "order"'),
+    (dict(order=['sample_frames', 'load', 'blur']), r"undefined steps \['blur'\]"),
+    (dict(blur=dict(type='SOTGrayscale')), r"leaves out the defined steps \['blur'\]"),
+])
+def test_an_order_that_does_not_match_the_steps_is_named(tmp_path, change, message):
+    steps = _training_steps()
+    steps.update(change)
+    with pytest.raises(ValueError, match=message):
+        _train_dataset(str(tmp_path), steps)
+
+
+def test_the_order_survives_a_dumped_config(tmp_path):
+    """mmengine writes configs back with sorted keys (the runner's copy in the work dir): the
+    steps keep running in ``order``, not in the order of their names."""
+    root = str(tmp_path / 'data')
+    _write_train_videos(root)
+    cfg = Config(dict(train_dataloader=dict(dataset=dict(
+        type='GOT10kDataset', data_root=root, split='train', use_cache=False,
+        pipeline=_training_steps()))))
+    cfg.dump(str(tmp_path / 'dumped.py'))
+    dumped = Config.fromfile(str(tmp_path / 'dumped.py'))
+    assert list(dumped.train_dataloader.dataset.pipeline)[:2] == ['brightness', 'crop']  # sorted
+    dataset = build_in_scope(DATASETS, dumped.train_dataloader.dataset)
+    assert _transform_types(dataset) == ['TridentSampleFrames', 'LoadSOTFrames',
+                                         'SOTCropRegions', 'SOTBrightnessJitter',
+                                         'PackSOTInputs']
+
+
+def test_a_config_variant_overrides_one_step_by_name(tmp_path):
+    root = str(tmp_path / 'data')
+    _write_train_videos(root)
+    (tmp_path / 'base.py').write_text(
+        f'train_dataloader = dict(dataset=dict(type="GOT10kDataset", data_root={root!r}, '
+        f'split="train", use_cache=False, pipeline={_training_steps()!r}))\n')
+    (tmp_path / 'variant.py').write_text(
+        "_base_ = ['./base.py']\n"
+        'train_dataloader = dict(dataset=dict(pipeline=dict(\n'
+        '    crop=dict(template_factors=(2.0, 4.0)), brightness=None)))\n')
+    cfg = Config.fromfile(str(tmp_path / 'variant.py'))
+    dataset = build_in_scope(DATASETS, cfg.train_dataloader.dataset)
+    assert _transform_types(dataset) == ['TridentSampleFrames', 'LoadSOTFrames',
+                                         'SOTCropRegions', 'PackSOTInputs']
+    crop = dataset.pipeline.transforms[2]
+    assert crop.template_factors == [2.0, 4.0]  # overridden
+    assert (crop.template_size, crop.search_size) == (32, 64)  # kept from the base
+    assert dataset[0]['inputs']['template'].shape == (2, 3, 32, 32)

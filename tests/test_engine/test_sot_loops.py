@@ -24,7 +24,7 @@ TEST_PIPELINE = [dict(type='LoadSOTFrames', on_error='raise'), dict(type='PackSO
 
 @pytest.fixture(scope='module')
 def benchmark(tmp_path_factory):
-    from procontext_mm.datasets.builtin_benchmark import BenchmarkSpec, generate_builtin_benchmark
+    from procontext_apps.builtin_benchmark import BenchmarkSpec, generate_builtin_benchmark
     spec = BenchmarkSpec(seed=3, num_train_videos=3, num_val_videos=3, train_frames=(20, 24),
                          val_frames=(20, 24), image_size=(128, 96), object_size=(16, 40))
     return generate_builtin_benchmark(str(tmp_path_factory.mktemp('engine') / 'bench'), spec,

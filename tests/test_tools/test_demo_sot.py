@@ -9,10 +9,12 @@ from _tool_utils import REPO
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from procontext_mm.apis import (TrackingResult, UnreadableFrameError, VideoFrames, track_video,
-                                write_demo_video)
+from procontext_mm.apis import track_video
+from procontext_mm.datasets import UnreadableFrameError, VideoFrames
 from procontext_mm.registry import MODELS
 from procontext_mm.testing import moving_square_video, tiny_tracker_cfg
+from procontext_mm.structures import TrackingResult
+from procontext_mm.visualization import write_demo_video
 from procontext_mm.visualization.sot_visualizer import PRED_COLORS, REFRESH_COLOR
 
 NUM_FRAMES = 7
@@ -176,17 +178,6 @@ def test_write_demo_video_of_several_trackers(video, tmp_path):
     short = TrackingResult(results['static'].bboxes_xyxy[:3], results['static'].scores[:3])
     with pytest.raises(ValueError, match='00000004.png'):
         write_demo_video(frames, short, str(tmp_path / 'short.mp4'))
-
-
-def test_folder_frames_sorted_with_numbers_as_numbers(tmp_path):
-    for name, value in [('f10.png', 10), ('f2.png', 2), ('f1.jpg', 1), ('notes.txt', None)]:
-        if value is None:
-            (tmp_path / name).write_text('not a frame')
-        else:
-            cv2.imwrite(str(tmp_path / name), np.full((8, 8, 3), value, np.uint8))
-    frames = VideoFrames(str(tmp_path))
-    assert len(frames) == 3 and frames.fps is None
-    assert [int(f[0, 0, 0]) for f in frames] == [1, 2, 10]
 
 
 @pytest.mark.parametrize('case', ['missing', 'empty folder', 'not a video'])

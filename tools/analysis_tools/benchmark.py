@@ -49,9 +49,9 @@ def matmul_gmacs_per_second(rows: int = 1024, repeats: int = 20) -> float:
 def build_variants(cfg: Config, cfg_options: dict) -> dict:
     """The config's tracker at keep 0.7 and 1.0, and reference-style attention, same weights."""
     variants = {
-        'keep 0.7': {'model.backbone.ce_keep_ratios': 0.7},
-        'keep 1.0': {'model.backbone.ce_keep_ratios': 1.0},
-        'keep 0.7, reference attention': {'model.backbone.ce_keep_ratios': 0.7,
+        'keep 0.7': {'model.backbone.ce_keep_ratio': 0.7},
+        'keep 1.0': {'model.backbone.ce_keep_ratio': 1.0},
+        'keep 0.7, reference attention': {'model.backbone.ce_keep_ratio': 0.7,
                                           'model.backbone.explicit_attention': True},
     }
     models = {}

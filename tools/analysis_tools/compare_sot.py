@@ -109,7 +109,7 @@ def image_size_wh(dataset, video_id: int):
 
 def load_ground_truth(dataset, protocol: str) -> dict:
     """Names, ground truth, scored frames and image sizes of every video of the dataset."""
-    from procontext_mm.apis.vot_runner import vot_ground_truth
+    from procontext_mm.apis import vot_ground_truth
     names, gts, valid, sizes, lengths = [], [], [], [], {}
     for video_id in range(len(dataset)):
         info = dataset.get_data_info(video_id)
@@ -186,8 +186,9 @@ def run_config(tracker: dict, dataset, gt: dict, layout: str, out_dir: str,
                device: str, eao_interval) -> dict:
     """Run a config tracker on every video; write its raw results under ``out_dir``."""
     from procontext_mm.apis import init_model, run_vot_experiment, track_video
-    from procontext_mm.apis.vot_runner import FrameLoader
-    from procontext_mm.evaluation import bbox_xyxy_to_xywh, write_tracking_results
+    from procontext_mm.datasets import VideoFrames
+    from procontext_mm.evaluation import write_tracking_results
+    from procontext_mm.structures import bbox_xywh_to_xyxy, bbox_xyxy_to_xywh
     model = init_model(tracker['config'], tracker['checkpoint'], device=device)
     result_dir = osp.join(out_dir, 'results', tracker['name'])
     if layout == 'vot':
@@ -197,10 +198,9 @@ def run_config(tracker: dict, dataset, gt: dict, layout: str, out_dir: str,
     for video_id, (name, gt_xywh) in enumerate(zip(gt['names'], gt['gts'])):
         if not np.isfinite(gt_xywh[0]).all():
             raise ValueError(f'Sequence {name}: no ground-truth box on the first frame.')
-        x, y, w, h = gt_xywh[0]
-        frames = FrameLoader([dataset.get_frame_path(video_id, k) for k in range(len(gt_xywh))])
-        result = track_video(model, (frames[k] for k in range(len(frames))),
-                             [x, y, x + w, y + h])
+        frames = VideoFrames.from_files(
+            [dataset.get_frame_path(video_id, k) for k in range(len(gt_xywh))], name)
+        result = track_video(model, frames, bbox_xywh_to_xyxy(gt_xywh[0]).tolist())
         preds.append(bbox_xyxy_to_xywh(result.bboxes_xyxy))
         times.append(result.track_times.astype(np.float64))
         write_tracking_results(result_dir, name, preds[-1], layout, times[-1])
@@ -209,7 +209,7 @@ def run_config(tracker: dict, dataset, gt: dict, layout: str, out_dir: str,
 
 
 def load_results(tracker: dict, gt: dict, layout: str) -> dict:
-    from procontext_mm.apis.vot_runner import load_vot_runs
+    from procontext_mm.apis import load_vot_runs
     from procontext_mm.evaluation import load_tracking_results
     if layout == 'vot':
         return dict(runs=[load_vot_runs(tracker['results'], n, gt['lengths'][n])
@@ -309,7 +309,7 @@ def attribute_breakdown(reports: Dict[str, dict], attributes: Dict[str, List[str
 
 
 def main(argv=None) -> dict:
-    from procontext_mm.apis.quickstart import format_table
+    from procontext_apps.quickstart import format_table
     from procontext_mm.evaluation.functional.vot import EAO_INTERVALS
     args = parse_args(argv)
     _, protocol, layout = DATASETS[args.dataset]

@@ -169,7 +169,7 @@ def main(argv=None):
         Config(dict(default_scope='procontext_mm', model=tiny_tracker_cfg(
             embed_dims=args.embed_dims, num_layers=args.depth, num_heads=args.heads,
             template_size=args.template_size, search_size=args.search_size,
-            ce_layers=args.ce_layers, ce_keep_ratios=args.keep_ratio,
+            ce_layers=args.ce_layers, ce_keep_ratio=args.keep_ratio,
             head_channels=args.head_channels, search_factor=search_factor))),
         checkpoint=args.checkpoint)
     print(f'{len(reference.state_dict())} tensors loaded from the reference layout')

@@ -34,7 +34,7 @@ def main(argv=None):
     for ratio in ratios:
         options = dict(args.cfg_options or {})
         if ratio is not None:
-            options['model.backbone.ce_keep_ratios'] = ratio
+            options['model.backbone.ce_keep_ratio'] = ratio
         model = init_model(cfg.copy(), cfg_options=options)
         stats = tracking_forward_complexity(model)
         rows.append((ratio, stats))

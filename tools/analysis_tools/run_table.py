@@ -5,7 +5,7 @@
     python tools/analysis_tools/run_table.py --table N --quick [--quick-iters N] [--work-dir DIR]
     python tools/analysis_tools/run_table.py --table N [--quick] --dry-run
 
-Full mode trains each row's config (``procontext_mm.apis.paper_tables.PAPER_ROWS``) on the
+Full mode trains each row's config (``procontext_apps.paper_tables.PAPER_ROWS``) on the
 datasets under ``--data-root`` in their official layouts, in the folders the configs name
 (``DIR/GOT10k``, ``DIR/LaSOT``, ``DIR/coco``, ``DIR/TrackingNet``; the MAE weights at
 ``pretrained/mae_pretrain_vit_base.pth``) and tests it: Tables 2-4 on GOT-10k val (GOT-10k
@@ -39,15 +39,19 @@ from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
-from procontext_mm.apis import paper_tables as pt
-from procontext_mm.apis import quickstart
-from procontext_mm.apis.quickstart import OutputFolderError, QuickstartFolder, TrackerEntry
+from procontext_apps import paper_tables as pt
+from procontext_apps import tracker_runs
+from procontext_apps.run_folder import RunFolder, RunFolderError
+from procontext_apps.text_table import format_table
+from procontext_apps.tracker_runs import TrackerEntry
 
 #: Iterations per row of --quick: a five-row table takes 10-20 minutes on a 2-core CPU (about
 #: 0.25-0.35 s an iteration and 30-40 s of set-up and testing a row).
 DEFAULT_QUICK_ITERS = 400
 #: tools/, which holds the distributed launch scripts.
 TOOLS_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
+#: configs/ of this source checkout, where the rows' configs are.
+CONFIG_ROOT = osp.join(osp.dirname(TOOLS_DIR), 'configs')
 #: The configs' data folder, used when --data-root is not given.
 DEFAULT_DATA_ROOT = 'data'
 #: Descriptive columns of each table, as the paper heads them (values from the row's config).
@@ -117,19 +121,22 @@ def plan_runs(table: int, quick: bool, quick_iters: int, data_root: str) -> List
     runs = []
     rows = pt.table_rows(table)
     if quick:
-        varied = pt.varied_settings([Config.fromfile(r.config_path) for r in rows if r.config])
+        varied = pt.varied_settings(
+            [Config.fromfile(r.config_path(CONFIG_ROOT)) for r in rows if r.config])
+        tiny = Config.fromfile(osp.join(CONFIG_ROOT, pt.TINY_CONFIG))
     for row in rows:
         if row.config is None:
             runs.append(RowRun(row))
             continue
-        full = Config.fromfile(row.config_path)
+        full = Config.fromfile(row.config_path(CONFIG_ROOT))
         if quick:
-            variant = pt.quick_variant(full, quick_iters, with_ope=table == 1, copied=varied)
+            variant = pt.quick_variant(full, tiny, quick_iters, with_ope=table == 1,
+                                       copied=varied)
             name = pt.quick_variant_name(variant)
             runs.append(RowRun(row, name, full, variant, variant,
                                test_name=name + ('+ope' if table == 1 else '')))
         else:
-            train_config, test_config = pt.full_configs(row, data_root)
+            train_config, test_config = pt.full_configs(row, CONFIG_ROOT, data_root)
             runs.append(RowRun(row, row.name, full, train_config, test_config,
                                test_name=f'{row.name}_{row.split}'))
     return runs
@@ -185,24 +192,24 @@ def _save_run_config(cfg: Config, work_dir: str) -> str:
 
 def train_distributed(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
                       nproc: int) -> str:
-    """Train like ``quickstart.train_tracker`` with ``nproc`` processes (tools/dist_train.sh);
+    """Train like ``tracker_runs.train_tracker`` with ``nproc`` processes (tools/dist_train.sh);
     the config is saved as ``<work_dir>/run_config.py``. Returns the final checkpoint."""
     # the saved config carries ``resume`` (True when the work dir has a checkpoint)
-    config_file = _save_run_config(quickstart.train_config(entry, benchmark_root, work_dir),
+    config_file = _save_run_config(tracker_runs.train_config(entry, benchmark_root, work_dir),
                                    work_dir)
     _launch('dist_train.sh', [config_file, str(nproc), '--work-dir', work_dir])
-    return quickstart.last_checkpoint(work_dir)
+    return tracker_runs.last_checkpoint(work_dir)
 
 
 def test_distributed(entry: TrackerEntry, benchmark_root: Optional[str], work_dir: str,
                      results_dir: str, checkpoint: Optional[str], nproc: int) -> dict:
-    """Test like ``quickstart.test_tracker`` with ``nproc`` processes (tools/dist_test.sh).
+    """Test like ``tracker_runs.test_tracker`` with ``nproc`` processes (tools/dist_test.sh).
 
     Returns:
         dict: The metrics, as the test tool wrote them to ``<work_dir>/metrics.json``.
     """
     config_file = _save_run_config(
-        quickstart.test_config(entry, benchmark_root, work_dir, results_dir), work_dir)
+        tracker_runs.test_config(entry, benchmark_root, work_dir, results_dir), work_dir)
     metrics_file = osp.join(work_dir, 'metrics.json')
     if osp.exists(metrics_file):
         os.remove(metrics_file)  # of an interrupted earlier try
@@ -212,7 +219,7 @@ def test_distributed(entry: TrackerEntry, benchmark_root: Optional[str], work_di
         return json.load(f)
 
 
-def run_rows(runs: Sequence[RowRun], folder: QuickstartFolder, mode: str,
+def run_rows(runs: Sequence[RowRun], folder: RunFolder, mode: str,
              benchmark_root: Optional[str], nproc: int = 1) -> Dict[str, dict]:
     """Train and test every run once (recorded steps are skipped), in this process or with
     ``nproc`` processes each.
@@ -228,7 +235,7 @@ def run_rows(runs: Sequence[RowRun], folder: QuickstartFolder, mode: str,
         train_dir = folder.path('train', run.name)
         print(f'[run_table] training {run.row.config} as {run.name}')
         checkpoint = folder.step(f'{mode}/train:{run.name}', lambda: (
-            quickstart.train_tracker(entry, benchmark_root, train_dir) if nproc == 1
+            tracker_runs.train_tracker(entry, benchmark_root, train_dir) if nproc == 1
             else train_distributed(entry, benchmark_root, train_dir, nproc)))
         print(f'[run_table] testing {run.test_name}')
         test_entry = TrackerEntry(run.name, run.test_config)
@@ -236,8 +243,8 @@ def run_rows(runs: Sequence[RowRun], folder: QuickstartFolder, mode: str,
             'results', run.test_name)
 
         def test():
-            metrics = (quickstart.test_tracker(test_entry, benchmark_root, test_dir, results_dir,
-                                               checkpoint) if nproc == 1
+            metrics = (tracker_runs.test_tracker(test_entry, benchmark_root, test_dir,
+                                                 results_dir, checkpoint) if nproc == 1
                        else test_distributed(test_entry, benchmark_root, test_dir, results_dir,
                                              checkpoint, nproc))
             submission = None
@@ -251,7 +258,7 @@ def run_rows(runs: Sequence[RowRun], folder: QuickstartFolder, mode: str,
     return results
 
 
-def row_gflops(runs: Sequence[RowRun], quick: bool, folder: Optional[QuickstartFolder]):
+def row_gflops(runs: Sequence[RowRun], quick: bool, folder: Optional[RunFolder]):
     """Table 4's GFLOPs of each run: the row's config, and with ``quick`` its tiny variant.
 
     Returns:
@@ -384,17 +391,17 @@ def table_notes(table: int, quick: bool, quick_iters: int, data_root: str,
 
 def format_output(table: int, lines: List[dict], notes: List[str], quick: bool) -> str:
     """Caption, notes and the table as text."""
-    text = quickstart.format_table(lines, table_columns(table, quick))
+    text = format_table(lines, table_columns(table, quick))
     wrapped = [textwrap.fill(note, 100, initial_indent='  ', subsequent_indent='    ')
                for note in notes]
     return '\n'.join([pt.CAPTIONS[table] + (' [QUICK MODE]' if quick else '')] + wrapped + [text])
 
 
 # ------------------------------------------------------------------ the job
-def prepare_benchmark(folder: QuickstartFolder, data_root: Optional[str]) -> str:
+def prepare_benchmark(folder: RunFolder, data_root: Optional[str]) -> str:
     """The built-in benchmark of a quick run: ``data_root`` if it is one, else generated in
     the work dir; bound to the folder (results of another benchmark are refused)."""
-    from procontext_mm.datasets.builtin_benchmark import generate_builtin_benchmark, load_manifest
+    from procontext_apps.builtin_benchmark import generate_builtin_benchmark, load_manifest
     if data_root is None:
         print('[run_table] built-in benchmark (generated once)')
         data_root = generate_builtin_benchmark(folder.path('benchmark'))
@@ -403,7 +410,7 @@ def prepare_benchmark(folder: QuickstartFolder, data_root: Optional[str]) -> str
         raise FileNotFoundError(
             f'--quick --data-root {data_root}: not a built-in benchmark (no manifest.json); '
             'leave --data-root out to generate one')
-    folder.bind_benchmark(manifest['fingerprint'])
+    folder.bind_data(manifest['fingerprint'])
     return osp.abspath(data_root)
 
 
@@ -445,9 +452,9 @@ def main(argv=None) -> dict:
     else:
         if not args.quick:
             check_data(runs)
-        folder = QuickstartFolder(args.work_dir)
+        folder = RunFolder(args.work_dir)
         if folder.step('mode', lambda: mode) != mode:
-            raise OutputFolderError(f'{folder.root} holds {folder.state.done["mode"]}-mode runs: '
+            raise RunFolderError(f'{folder.root} holds {folder.state.done["mode"]}-mode runs: '
                                     'use another --work-dir')
         if args.quick:
             data_root = prepare_benchmark(folder, data_root)

@@ -14,8 +14,10 @@ from typing import List, Optional
 
 import numpy as np
 
-from procontext_mm.apis import TrackingResult, VideoFrames, init_model, run_demo
-from procontext_mm.datasets.base_sot_dataset import parse_number_rows
+from procontext_mm.apis import init_model, run_demo
+from procontext_mm.datasets import VideoFrames
+from procontext_mm.datasets.annotation_parsers import parse_number_rows
+from procontext_mm.structures import TrackingResult, bbox_xywh_to_xyxy
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -49,12 +51,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-def xywh_to_xyxy(bbox_xywh) -> List[float]:
-    """(x1, y1, w, h) -> [x1, y1, x2, y2] in pixels."""
-    x, y, w, h = (float(v) for v in bbox_xywh)
-    return [x, y, x + w, y + h]
-
-
 def select_bbox_xywh(frame: np.ndarray, source: str) -> List[float]:
     """Let the user draw the target on the first frame (OpenCV window).
 
@@ -83,8 +79,8 @@ def main(argv: Optional[List[str]] = None) -> TrackingResult:
     frames = VideoFrames(args.video)
     gt_bboxes_xyxy = None
     if args.gt is not None:
-        gt_xywh = parse_number_rows(args.gt).astype(np.float64)
-        gt_bboxes_xyxy = np.concatenate([gt_xywh[:, :2], gt_xywh[:, :2] + gt_xywh[:, 2:]], 1)
+        gt_xywh = parse_number_rows(args.gt)
+        gt_bboxes_xyxy = bbox_xywh_to_xyxy(gt_xywh)
     if args.init_bbox is not None:
         init_bbox_xywh = args.init_bbox
     elif gt_bboxes_xyxy is not None:
@@ -94,8 +90,8 @@ def main(argv: Optional[List[str]] = None) -> TrackingResult:
     fps = args.fps or frames.fps or 25.
 
     model = init_model(args.config, args.checkpoint, device=args.device)
-    result = run_demo(model, frames, xywh_to_xyxy(init_bbox_xywh), out_path=args.out,
-                      gt_bboxes_xyxy=gt_bboxes_xyxy, fps=fps, show=args.show)
+    result = run_demo(model, frames, bbox_xywh_to_xyxy(init_bbox_xywh).tolist(),
+                      out_path=args.out, gt_bboxes_xyxy=gt_bboxes_xyxy, fps=fps, show=args.show)
     print(f'\nTracked {len(result)} frames at {result.fps:.1f} FPS; dynamic templates refreshed '
           f'on frames {result.update_frames or "none"}.')
     if args.out is not None:

@@ -12,7 +12,7 @@ benchmark are refused unless ``--overwrite`` is given. See ``docs/builtin_benchm
 import argparse
 import time
 
-from procontext_mm.datasets.builtin_benchmark import (BenchmarkSpec, generate_builtin_benchmark,
+from procontext_apps.builtin_benchmark import (BenchmarkSpec, generate_builtin_benchmark,
                                                       load_manifest)
 
 

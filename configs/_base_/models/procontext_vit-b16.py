@@ -20,7 +20,7 @@ model = dict(
         mlp_ratio=4,
         drop_path_rate=0.1,
         ce_layers=(3, 6, 9),
-        ce_keep_ratios=0.7,
+        ce_keep_ratio=0.7,
         ce_template_range='centre',
         init_cfg=dict(type='Pretrained', checkpoint='pretrained/mae_pretrain_vit_base.pth')),
     head=dict(

@@ -12,7 +12,7 @@ model = dict(
         num_heads=4,
         drop_path_rate=0.,
         ce_layers=(1, 2),
-        ce_keep_ratios=0.7,
+        ce_keep_ratio=0.7,
         init_cfg=None),
     head=dict(in_channels=128, feat_channels=64, search_size=search_size),
     template_memory=dict(template_size=template_size),

@@ -1,5 +1,5 @@
 """Pure numpy maths of the SOT benchmark protocols (no mmengine state, no file I/O)."""
-from .boxes import (bbox_iou_xywh, bbox_xyxy_to_xywh, center_error_xywh, clip_bboxes_xywh_got10k,
+from .boxes import (bbox_iou_xywh, center_error_xywh, clip_bboxes_xywh_got10k,
                     normalized_center_error_xywh)
 from .got10k import GOT10K_IOU_THRESHOLDS, eval_got10k, got10k_scores, got10k_sequence_ious
 from .inputs import check_per_sequence_args, check_sequence_xywh
@@ -8,7 +8,7 @@ from .ope import (OPE_CENTER_THRESHOLDS_PX, OPE_EXCLUDES_NAN_GT, OPE_IOU_THRESHO
                   ope_fps, ope_scores, ope_sequence_curves, precision_curve, success_curve)
 
 __all__ = [
-    'bbox_xyxy_to_xywh', 'clip_bboxes_xywh_got10k', 'bbox_iou_xywh', 'center_error_xywh',
+    'clip_bboxes_xywh_got10k', 'bbox_iou_xywh', 'center_error_xywh',
     'normalized_center_error_xywh', 'check_sequence_xywh', 'check_per_sequence_args',
     'OPE_IOU_THRESHOLDS', 'OPE_CENTER_THRESHOLDS_PX', 'OPE_NORM_CENTER_THRESHOLDS',
     'PRECISION_THRESHOLD_PX', 'OPE_EXCLUDES_NAN_GT', 'success_curve', 'precision_curve',

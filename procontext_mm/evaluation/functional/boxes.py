@@ -18,20 +18,6 @@ from typing import Sequence
 import numpy as np
 
 
-def bbox_xyxy_to_xywh(bboxes_xyxy: np.ndarray) -> np.ndarray:
-    """(x1, y1, x2, y2) -> (x1, y1, w, h), both in pixels.
-
-    Args:
-        bboxes_xyxy (np.ndarray): (..., 4) boxes.
-
-    Returns:
-        np.ndarray: (..., 4) float64 boxes with ``w = x2 - x1`` and ``h = y2 - y1``.
-    """
-    bboxes_xyxy = np.asarray(bboxes_xyxy, dtype=np.float64)
-    return np.concatenate([bboxes_xyxy[..., :2], bboxes_xyxy[..., 2:] - bboxes_xyxy[..., :2]],
-                          axis=-1)
-
-
 def clip_bboxes_xywh_got10k(bboxes_xywh: np.ndarray, image_size_wh: Sequence[float]) -> np.ndarray:
     """Bound boxes to the image the way the GOT-10k evaluation does before its IoU.
 

@@ -10,7 +10,8 @@ from mmengine.fileio import put_text
 from mmengine.logging import MMLogger
 
 from procontext_mm.registry import METRICS
-from ..functional import bbox_xyxy_to_xywh, eval_got10k, eval_ope
+from procontext_mm.structures import bbox_xyxy_to_xywh
+from ..functional import eval_got10k, eval_ope
 from ..results_io import make_got10k_submission, make_trackingnet_submission, write_tracking_results
 
 _MISSING = object()

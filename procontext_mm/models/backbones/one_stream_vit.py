@@ -1,7 +1,7 @@
 """One-stream ViT: joint attention over several template crops and the search region, with
 candidate elimination of search tokens (OSTrack / ProContEXT backbone)."""
 import math
-from typing import List, NamedTuple, Optional, Sequence
+from typing import List, NamedTuple, Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
@@ -77,8 +77,9 @@ class OneStreamViT(BaseModule):
         drop_path_rate (float): Stochastic depth of the last block (linear from 0).
             Defaults to 0.1.
         ce_layers (Sequence[int]): Indices of the blocks that eliminate. Defaults to (3, 6, 9).
-        ce_keep_ratios (Sequence[float] | float): Keep ratio per eliminating block.
-            Defaults to 0.7.
+        ce_keep_ratio (float | Sequence[float]): Candidate-elimination keep ratio, one value
+            for every block of ``ce_layers`` or one per block, each in (0, 1]; 1.0 disables
+            elimination. Defaults to 0.7.
         ce_template_range (str): Template tokens that score search tokens: ``'centre'`` (the
             centre token of every template crop; the papers' setting) or ``'all'``.
         pretrain_grid_size (int): Side of the pretrained ``pos_embed`` grid (224 / 16 = 14).
@@ -87,6 +88,13 @@ class OneStreamViT(BaseModule):
         init_cfg (dict, optional): ``dict(type='Pretrained', checkpoint=PATH)`` loads MAE /
             timm-layout ViT weights (``{'model': ...}`` or a bare state dict) and resizes the
             position embedding for the template and search grids.
+
+    Attributes:
+        ce_keep_ratio (tuple[float]): Configured keep ratio of each ``ce_layers`` block (what
+            tracking uses; ``CEKeepRatioHook`` reads its training target here).
+        scheduled_ce_keep_ratio (float, optional): Keep ratio of every eliminating block in
+            training-mode forwards (the warm-up schedule, set by ``CEKeepRatioHook``); None
+            uses :attr:`ce_keep_ratio`. Ignored in eval mode.
     """
 
     def __init__(self,
@@ -100,7 +108,7 @@ class OneStreamViT(BaseModule):
                  qkv_bias: bool = True,
                  drop_path_rate: float = 0.1,
                  ce_layers: Sequence[int] = (3, 6, 9),
-                 ce_keep_ratios=0.7,
+                 ce_keep_ratio: Union[float, Sequence[float]] = 0.7,
                  ce_template_range: str = 'centre',
                  pretrain_grid_size: int = 14,
                  explicit_attention: bool = False,
@@ -112,14 +120,16 @@ class OneStreamViT(BaseModule):
         if ce_template_range not in ('centre', 'all'):
             raise ValueError(f"ce_template_range must be 'centre' or 'all', got {ce_template_range!r}")
         ce_layers = tuple(ce_layers)
-        if isinstance(ce_keep_ratios, (int, float)):
-            ce_keep_ratios = (float(ce_keep_ratios), ) * len(ce_layers)
-        if len(ce_keep_ratios) != len(ce_layers):
-            raise ValueError(f'{len(ce_keep_ratios)} keep ratios for {len(ce_layers)} ce_layers')
+        if isinstance(ce_keep_ratio, (int, float)):
+            ce_keep_ratio = (float(ce_keep_ratio), ) * len(ce_layers)
+        ce_keep_ratio = tuple(ce_keep_ratio)
+        if len(ce_keep_ratio) != len(ce_layers):
+            raise ValueError(f'ce_keep_ratio={ce_keep_ratio} has {len(ce_keep_ratio)} keep ratios '
+                             f'for {len(ce_layers)} ce_layers={ce_layers}')
         if any(not 0 <= i < num_layers for i in ce_layers):
             raise ValueError(f'ce_layers={ce_layers} must lie in [0, {num_layers})')
-        if any(not 0 < r <= 1 for r in ce_keep_ratios):
-            raise ValueError(f'ce_keep_ratios={ce_keep_ratios} must lie in (0, 1]')
+        if any(not 0 < r <= 1 for r in ce_keep_ratio):
+            raise ValueError(f'ce_keep_ratio={ce_keep_ratio} must lie in (0, 1]')
         self.template_size = template_size
         self.search_size = search_size
         self.patch_size = patch_size
@@ -127,6 +137,8 @@ class OneStreamViT(BaseModule):
         self.template_grid = template_size // patch_size
         self.search_grid = search_size // patch_size
         self.ce_layers = ce_layers
+        self.ce_keep_ratio = ce_keep_ratio
+        self.scheduled_ce_keep_ratio: Optional[float] = None
         self.ce_template_range = ce_template_range
         self.pretrain_grid_size = pretrain_grid_size
 
@@ -140,11 +152,12 @@ class OneStreamViT(BaseModule):
             torch.zeros(1, pretrain_grid_size**2 + 1, embed_dims), requires_grad=False)
         self.pos_embed_z = nn.Parameter(torch.zeros(1, self.template_grid**2, embed_dims))
         self.pos_embed_x = nn.Parameter(torch.zeros(1, self.search_grid**2, embed_dims))
-        keep_ratio_of = dict(zip(ce_layers, ce_keep_ratios))
+        ce_keep_ratio_of = dict(zip(ce_layers, ce_keep_ratio))
         drop_path_rates = torch.linspace(0, drop_path_rate, num_layers).tolist()
         self.blocks = nn.Sequential(*[
             CEBlock(embed_dims, num_heads, mlp_ratio, qkv_bias, drop_path=drop_path_rates[i],
-                    keep_ratio=keep_ratio_of.get(i, 1.), explicit_attention=explicit_attention)
+                    ce_keep_ratio=ce_keep_ratio_of.get(i, 1.),
+                    explicit_attention=explicit_attention)
             for i in range(num_layers)
         ])
         self.norm = nn.LayerNorm(embed_dims, eps=1e-6)
@@ -237,15 +250,17 @@ class OneStreamViT(BaseModule):
         return torch.arange(num_templates, device=device) * per_template + centre
 
     def forward(self, templates: Tensor, search: Tensor,
-                keep_ratio_override: Optional[float] = None) -> OneStreamViTOutput:
+                ce_keep_ratio: Optional[float] = None) -> OneStreamViTOutput:
         """Encode templates and search region jointly.
 
         Args:
             templates (Tensor): (B, T, 3, Hz, Wz) normalised template crops (static crops
                 first, then dynamic, as the tracker orders them).
             search (Tensor): (B, 3, Hx, Wx) normalised search crop.
-            keep_ratio_override (float, optional): Keep ratio used by every eliminating block
-                in this forward (training warm-up schedule); None uses ``ce_keep_ratios``.
+            ce_keep_ratio (float, optional): Keep ratio used by every eliminating block in
+                this forward (>= 1 disables elimination). None uses
+                :attr:`scheduled_ce_keep_ratio` in training mode when it is set, else the
+                configured :attr:`ce_keep_ratio`.
 
         Returns:
             OneStreamViTOutput: search feature map, template tokens, kept / removed positions.
@@ -260,12 +275,14 @@ class OneStreamViT(BaseModule):
         num_template_tokens, num_search = z.shape[1], x.shape[1]
         tokens = torch.cat([z, x], dim=1)
 
+        if ce_keep_ratio is None and self.training:
+            ce_keep_ratio = self.scheduled_ce_keep_ratio
         centre_rows = self.centre_rows(num_templates, tokens.device)
         search_index = torch.arange(num_search, device=tokens.device).expand(batch, -1)
         removed_index = []
         for block in self.blocks:
             tokens, search_index, removed = block(tokens, num_template_tokens, centre_rows,
-                                                  search_index, keep_ratio_override)
+                                                  search_index, ce_keep_ratio)
             if removed is not None:
                 removed_index.append(removed)
         tokens = self.norm(tokens)

@@ -155,13 +155,13 @@ class CEBlock(nn.Module):
         mlp_ratio (float): MLP hidden size over ``embed_dims``. Defaults to 4.
         qkv_bias (bool): Bias in qkv. Defaults to True.
         drop_path (float): Stochastic depth rate. Defaults to 0.
-        keep_ratio (float): Candidate elimination keep ratio of this block; 1.0 disables
+        ce_keep_ratio (float): Candidate elimination keep ratio of this block; 1.0 disables
             elimination here. Defaults to 1.0.
         explicit_attention (bool): See :class:`Attention`. Defaults to False.
     """
 
     def __init__(self, embed_dims: int, num_heads: int, mlp_ratio: float = 4.,
-                 qkv_bias: bool = True, drop_path: float = 0., keep_ratio: float = 1.,
+                 qkv_bias: bool = True, drop_path: float = 0., ce_keep_ratio: float = 1.,
                  explicit_attention: bool = False):
         super().__init__()
         self.norm1 = nn.LayerNorm(embed_dims, eps=1e-6)
@@ -169,17 +169,27 @@ class CEBlock(nn.Module):
         self.drop_path = DropPath(drop_path) if drop_path > 0. else nn.Identity()
         self.norm2 = nn.LayerNorm(embed_dims, eps=1e-6)
         self.mlp = Mlp(embed_dims, int(embed_dims * mlp_ratio))
-        self.keep_ratio = keep_ratio
+        self.ce_keep_ratio = ce_keep_ratio
 
-    def effective_keep_ratio(self, keep_ratio_override: Optional[float]) -> float:
-        """Keep ratio used in this forward: the override (training warm-up) applies only to
-        blocks that eliminate at all, and only while it is below 1 (the reference's rule)."""
-        if self.keep_ratio >= 1 or (keep_ratio_override is not None and keep_ratio_override >= 1):
+    def resolve_ce_keep_ratio(self, ce_keep_ratio: Optional[float] = None) -> float:
+        """Keep ratio used in this forward.
+
+        An override (e.g. the training warm-up schedule) applies only to blocks that eliminate
+        at all, and an override >= 1 disables elimination (the reference's rule).
+
+        Args:
+            ce_keep_ratio (float, optional): Override for this forward; None uses the block's
+                own :attr:`ce_keep_ratio`.
+
+        Returns:
+            float: keep ratio in (0, 1]; 1.0 means no elimination.
+        """
+        if self.ce_keep_ratio >= 1 or (ce_keep_ratio is not None and ce_keep_ratio >= 1):
             return 1.
-        return self.keep_ratio if keep_ratio_override is None else keep_ratio_override
+        return self.ce_keep_ratio if ce_keep_ratio is None else ce_keep_ratio
 
     def forward(self, x: Tensor, num_template_tokens: int, centre_rows: Optional[Tensor],
-                search_index: Tensor, keep_ratio_override: Optional[float] = None
+                search_index: Tensor, ce_keep_ratio: Optional[float] = None
                 ) -> Tuple[Tensor, Tensor, Optional[Tensor]]:
         """Run the block.
 
@@ -189,14 +199,14 @@ class CEBlock(nn.Module):
             centre_rows (Tensor, optional): (R,) positions of the template centre tokens used
                 to score search tokens; None scores with all template tokens.
             search_index (Tensor): (B, L_s) original positions of the search tokens in x.
-            keep_ratio_override (float, optional): Keep ratio for this forward (training
-                schedule); None uses the block's own ratio.
+            ce_keep_ratio (float, optional): Keep ratio override for this forward (see
+                :meth:`resolve_ce_keep_ratio`); None uses the block's own ratio.
 
         Returns:
             tuple: tokens (B, L_t + K, C), search positions (B, K), removed positions
             (B, L_s - K) or None when nothing was removed.
         """
-        keep_ratio = self.effective_keep_ratio(keep_ratio_override)
+        keep_ratio = self.resolve_ce_keep_ratio(ce_keep_ratio)
         num_search = x.shape[1] - num_template_tokens
         eliminate = math.ceil(keep_ratio * num_search) < num_search
         prob_rows = None

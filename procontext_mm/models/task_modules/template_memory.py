@@ -65,6 +65,13 @@ class TemplateMemory:
         return len(self.static_factors) + len(self.dynamic_factors)
 
     @property
+    def labels(self) -> List[str]:
+        """Short label of each template crop, in the order of :attr:`templates`:
+        ``S<factor>`` for a static crop, ``D<factor>`` for a dynamic one (``S2``, ``D4``)."""
+        return ([f'S{f:g}' for f in self.static_factors]
+                + [f'D{f:g}' for f in self.dynamic_factors])
+
+    @property
     def templates(self) -> List[np.ndarray]:
         """Current crops, (template_size, template_size, 3) uint8 each, static then dynamic."""
         if not self._templates:

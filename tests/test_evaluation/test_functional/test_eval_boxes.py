@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from procontext_mm.evaluation.functional import (bbox_iou_xywh, bbox_xyxy_to_xywh,
-                                                 center_error_xywh, clip_bboxes_xywh_got10k,
+from procontext_mm.evaluation.functional import (bbox_iou_xywh, center_error_xywh,
+                                                 clip_bboxes_xywh_got10k,
                                                  normalized_center_error_xywh)
 
 
@@ -30,10 +30,6 @@ def test_clip_got10k_shifts_rather_than_cuts():
     expected = [[0, 5, 30, 45], [100, 10, 0, 20], [90, 40, 10, 10]]
     np.testing.assert_array_equal(clip_bboxes_xywh_got10k(boxes, (100, 50)), expected)
     assert boxes[0, 0] == -10  # the input is not modified
-
-
-def test_bbox_xyxy_to_xywh():
-    np.testing.assert_array_equal(bbox_xyxy_to_xywh([[1, 2, 4, 8]]), [[1, 2, 3, 6]])
 
 
 @pytest.mark.parametrize('seed', range(5))

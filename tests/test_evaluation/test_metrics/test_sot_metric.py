@@ -13,7 +13,8 @@ from mmengine.runner import Runner
 from mmengine.structures import InstanceData
 
 from procontext_mm.evaluation import SOTMetric
-from procontext_mm.evaluation.functional import bbox_xyxy_to_xywh, eval_got10k, eval_ope
+from procontext_mm.evaluation.functional import eval_got10k, eval_ope
+from procontext_mm.structures import bbox_xyxy_to_xywh
 from procontext_mm.registry import METRICS
 
 TOL = 1e-2  # points

@@ -25,7 +25,7 @@ def test_template_centre_matches_reference_ctr_point(grid, centre):
 
 def test_output_shapes_and_token_counts():
     torch.manual_seed(0)
-    model = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratios=0.7).eval()
+    model = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratio=0.7).eval()
     templates, search = _inputs()
     out = model(templates, search)
     assert out.search_feat.shape == (2, 48, 8, 8)
@@ -46,7 +46,7 @@ def test_output_shapes_and_token_counts():
 
 def test_eliminated_tokens_are_those_least_attended_by_template_centres():
     torch.manual_seed(1)
-    model = OneStreamViT(**TINY, ce_layers=(1, ), ce_keep_ratios=0.5).eval()
+    model = OneStreamViT(**TINY, ce_layers=(1, ), ce_keep_ratio=0.5).eval()
     templates, search = _inputs(batch=1, seed=3)
     captured = {}
     block = model.blocks[1]
@@ -66,28 +66,64 @@ def test_eliminated_tokens_are_those_least_attended_by_template_centres():
     assert torch.all(scores[out.kept_index[0]][:-1] >= scores[out.kept_index[0]][1:])
 
 
-def test_keep_ratio_one_equals_no_elimination():
+def test_ce_keep_ratio_one_equals_no_elimination():
     torch.manual_seed(2)
     plain = OneStreamViT(**TINY, ce_layers=()).eval()
-    ratio_one = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratios=1.0).eval()
+    ratio_one = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratio=1.0).eval()
     ratio_one.load_state_dict(plain.state_dict())
     templates, search = _inputs(seed=5)
     a, b = plain(templates, search), ratio_one(templates, search)
     torch.testing.assert_close(a.search_feat, b.search_feat, rtol=0, atol=0)
     assert b.removed_index == []
     # a runtime override of 1.0 disables elimination too (warm-up phase of training)
-    pruned = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratios=0.5).eval()
+    pruned = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratio=0.5).eval()
     pruned.load_state_dict(plain.state_dict())
-    torch.testing.assert_close(pruned(templates, search, keep_ratio_override=1.0).search_feat,
+    torch.testing.assert_close(pruned(templates, search, ce_keep_ratio=1.0).search_feat,
                                a.search_feat, rtol=0, atol=0)
-    assert pruned(templates, search, keep_ratio_override=0.9).kept_index.shape[1] == \
+    assert pruned(templates, search, ce_keep_ratio=0.9).kept_index.shape[1] == \
         math.ceil(0.9 * math.ceil(0.9 * 64))
+
+
+def test_configured_ratio_is_stored_per_ce_block():
+    model = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratio=0.7)
+    assert model.ce_keep_ratio == (0.7, 0.7)
+    assert [block.ce_keep_ratio for block in model.blocks] == [1., 0.7, 0.7, 1.]
+    assert model.scheduled_ce_keep_ratio is None
+    per_block = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratio=[0.8, 0.5])
+    assert per_block.ce_keep_ratio == (0.8, 0.5)
+    assert [block.ce_keep_ratio for block in per_block.blocks] == [1., 0.8, 0.5, 1.]
+
+
+def test_scheduled_ratio_applies_in_train_mode_only():
+    torch.manual_seed(6)
+    model = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratio=0.5)
+    templates, search = _inputs(seed=8)
+    model.eval()
+    configured = model(templates, search)
+    explicit = model(templates, search, ce_keep_ratio=0.9)
+    model.scheduled_ce_keep_ratio = 0.9
+
+    # training mode: every eliminating block uses the schedule, as an explicit 0.9 would
+    model.train()
+    scheduled = model(templates, search)
+    assert scheduled.kept_index.shape[1] == math.ceil(0.9 * math.ceil(0.9 * 64))
+    assert torch.equal(scheduled.kept_index, explicit.kept_index)
+    torch.testing.assert_close(scheduled.search_feat, explicit.search_feat, rtol=0, atol=0)
+    # an explicit argument still wins over the schedule
+    assert model(templates, search, ce_keep_ratio=1.0).removed_index == []
+
+    # eval mode (tracking): the configured ratio, whatever the schedule says
+    model.eval()
+    tracked = model(templates, search)
+    assert tracked.kept_index.shape[1] == math.ceil(0.5 * math.ceil(0.5 * 64))
+    assert torch.equal(tracked.kept_index, configured.kept_index)
+    torch.testing.assert_close(tracked.search_feat, configured.search_feat, rtol=0, atol=0)
 
 
 def test_fused_attention_matches_explicit_attention():
     torch.manual_seed(3)
-    fused = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratios=0.7).eval()
-    explicit = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratios=0.7,
+    fused = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratio=0.7).eval()
+    explicit = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratio=0.7,
                             explicit_attention=True).eval()
     explicit.load_state_dict(fused.state_dict())
     templates, search = _inputs(seed=7)
@@ -98,7 +134,7 @@ def test_fused_attention_matches_explicit_attention():
 
 def test_all_template_tokens_range_scores_with_every_template_token():
     torch.manual_seed(4)
-    model = OneStreamViT(**TINY, ce_layers=(0, ), ce_keep_ratios=0.25,
+    model = OneStreamViT(**TINY, ce_layers=(0, ), ce_keep_ratio=0.25,
                          ce_template_range='all').eval()
     assert model.centre_rows(4, torch.device('cpu')) is None
     out = model(*_inputs(batch=1))
@@ -137,8 +173,9 @@ def test_mae_checkpoint_of_another_model_is_rejected(tmp_path):
 @pytest.mark.parametrize('kwargs, message', [
     (dict(template_size=60), 'multiple of patch_size'),
     (dict(ce_layers=(1, 9)), r'must lie in \[0, 4\)'),
-    (dict(ce_layers=(1, 2), ce_keep_ratios=(0.7, )), '1 keep ratios for 2'),
-    (dict(ce_keep_ratios=1.5, ce_layers=(1, )), r'must lie in \(0, 1\]'),
+    (dict(ce_layers=(1, 2), ce_keep_ratio=(0.7, )),
+     r'ce_keep_ratio=\(0.7,\) has 1 keep ratios for 2'),
+    (dict(ce_keep_ratio=1.5, ce_layers=(1, )), r'ce_keep_ratio=\(1.5,\) must lie in \(0, 1\]'),
     (dict(ce_template_range='box'), "'centre' or 'all'"),
 ])
 def test_invalid_configs_raise(kwargs, message):
@@ -148,7 +185,7 @@ def test_invalid_configs_raise(kwargs, message):
 
 def test_every_trainable_parameter_gets_a_gradient():
     # DistributedDataParallel fails on parameters that never receive gradients
-    model = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratios=0.7)
+    model = OneStreamViT(**TINY, ce_layers=(1, 2), ce_keep_ratio=0.7)
     out = model(*_inputs(batch=1))
     (out.search_feat.sum() + out.template_tokens.sum()).backward()
     missing = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]

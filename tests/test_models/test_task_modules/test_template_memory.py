@@ -68,3 +68,11 @@ def test_use_before_reset_and_bad_configs_raise():
         TemplateMemory(static_factors=())
     with pytest.raises(ValueError, match='update_interval'):
         TemplateMemory(update_interval=0)
+
+
+def test_labels_name_each_crop_in_template_order():
+    memory = TemplateMemory(static_factors=(2.0, 2.5), dynamic_factors=(4.0, ), template_size=32)
+    assert memory.labels == ['S2', 'S2.5', 'D4']
+    memory.reset(_frame(), [30, 20, 16, 12])
+    assert len(memory.labels) == len(memory.templates) == memory.num_templates
+    assert TemplateMemory(static_factors=(2.0, ), dynamic_factors=()).labels == ['S2']

@@ -4,7 +4,7 @@ import torch
 from mmdet.structures import DetDataSample, TrackDataSample
 from mmengine.structures import InstanceData
 
-from procontext_mm.models.trackers import ProContEXT, hann_window_2d
+from procontext_mm.models.sot import ProContEXT, hann_window_2d
 from procontext_mm.registry import MODELS
 from procontext_mm.structures import crop_square
 from procontext_mm.testing import moving_square_video, tiny_tracker_cfg
@@ -38,8 +38,8 @@ def test_algorithm1_update_timing(monkeypatch):
     scores = iter([0.9, 0.9, 0.4, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9])  # frame 3 is not confident
     original = tracker.forward_crops
 
-    def forward_with_score(templates, search, keep_ratio=None):
-        out = original(templates, search, keep_ratio)
+    def forward_with_score(templates, search, ce_keep_ratio=None):
+        out = original(templates, search, ce_keep_ratio)
         score = torch.full_like(out.score_map, 0.01)
         score[..., 4, 4] = next(scores)
         return out._replace(score_map=score)
@@ -167,7 +167,8 @@ def _training_batch(num_samples=2, num_templates=4):
                           for _ in range(num_samples)])
     samples = []
     for i in range(num_samples):
-        dets = [DetDataSample(metainfo=dict(crop_role='template')) for _ in range(num_templates)]
+        dets = [DetDataSample(metainfo=dict(crop_role='template'))
+                for _ in range(num_templates)]
         search = DetDataSample(metainfo=dict(crop_role='search'))
         search.gt_instances = InstanceData(bboxes=torch.tensor([[40. + i, 44., 80., 90.]]),
                                            labels=torch.zeros(1, dtype=torch.long))
@@ -177,7 +178,7 @@ def _training_batch(num_samples=2, num_templates=4):
     return dict(inputs=inputs, data_samples=samples)
 
 
-def test_loss_mode_gives_finite_losses_and_honours_train_keep_ratio():
+def test_loss_mode_gives_finite_losses_and_honours_scheduled_ce_keep_ratio():
     tracker = _tracker().train()
     data = tracker.data_preprocessor(_training_batch(), training=True)
     assert data['inputs']['template'].shape == (2, 4, 3, 64, 64)
@@ -187,11 +188,12 @@ def test_loss_mode_gives_finite_losses_and_honours_train_keep_ratio():
     assert all(torch.isfinite(v) for v in losses.values())
     calls = []
     tracker.backbone.register_forward_hook(lambda m, args, out: calls.append(out.kept_index.shape[1]))
-    tracker.train_keep_ratio = 1.0
+    tracker.backbone.scheduled_ce_keep_ratio = 1.0
     tracker(**data, mode='loss')
-    tracker.train_keep_ratio = None
+    tracker.backbone.scheduled_ce_keep_ratio = None
     tracker(**data, mode='loss')
     assert calls == [64, 32]  # warm-up disables elimination; None uses 0.7 -> 45 -> 32
+    assert not hasattr(tracker, 'train_keep_ratio')  # the schedule lives on the backbone only
 
 
 def test_inconsistent_sizes_are_rejected():
@@ -206,7 +208,7 @@ def test_inconsistent_sizes_are_rejected():
 
 
 def test_static_box_baseline_keeps_the_initial_box():
-    from procontext_mm.models.trackers import StaticBoxTracker
+    from procontext_mm.models.sot import StaticBoxTracker
     tracker = StaticBoxTracker()
     frames, boxes = moving_square_video(num_frames=3)
     tracker.init(frames[0], boxes[0])

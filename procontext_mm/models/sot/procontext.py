@@ -34,8 +34,9 @@ class ProContEXT(BaseSingleObjectTracker):
         test_cfg (dict): Tracking settings: ``search_factor`` (5.0), ``search_size`` (384),
             ``window`` (``'hann'`` or None), ``clip_margin`` (10 px).
         data_preprocessor (dict): :class:`SOTDataPreprocessor` config.
-        train_cfg (dict, optional): Unused; the keep-ratio schedule is set by
-            ``CEKeepRatioHook`` through :attr:`train_keep_ratio`.
+        train_cfg (dict, optional): Unused; the candidate-elimination keep-ratio warm-up is
+            set by ``CEKeepRatioHook`` on the backbone
+            (``backbone.scheduled_ce_keep_ratio``, used in training-mode forwards only).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -65,9 +66,6 @@ class ProContEXT(BaseSingleObjectTracker):
         search_grid = self.test_cfg['search_size'] // self.backbone.patch_size
         window = hann_window_2d(search_grid) if self.test_cfg['window'] == 'hann' else None
         self.register_buffer('output_window', window, persistent=False)
-        #: keep ratio of candidate elimination used in training forwards (None = the
-        #: backbone's own); set by ``CEKeepRatioHook`` following the warm-up schedule
-        self.train_keep_ratio: Optional[float] = None
         self._reset_video_state()
 
     def _check_sizes(self) -> None:
@@ -91,18 +89,20 @@ class ProContEXT(BaseSingleObjectTracker):
 
     # ------------------------------------------------------------------ network
     def forward_crops(self, templates: Tensor, search: Tensor,
-                      keep_ratio: Optional[float] = None) -> CenterHeadOutput:
+                      ce_keep_ratio: Optional[float] = None) -> CenterHeadOutput:
         """Run backbone and head on normalised crops.
 
         Args:
             templates (Tensor): (B, T, 3, Hz, Wz).
             search (Tensor): (B, 3, Hx, Wx).
-            keep_ratio (float, optional): Candidate-elimination keep ratio override.
+            ce_keep_ratio (float, optional): Candidate-elimination keep ratio of this forward
+                (see :meth:`OneStreamViT.forward`); None lets the backbone choose (its warm-up
+                schedule in training mode, its configured ratios otherwise).
 
         Returns:
             CenterHeadOutput: score / offset / size maps on the search grid.
         """
-        return self.head(self.backbone(templates, search, keep_ratio).search_feat)
+        return self.head(self.backbone(templates, search, ce_keep_ratio).search_feat)
 
     def _forward(self, inputs: Dict[str, Tensor], data_samples=None) -> CenterHeadOutput:
         return self.forward_crops(inputs['template'], inputs['search'][:, 0])
@@ -123,8 +123,7 @@ class ProContEXT(BaseSingleObjectTracker):
         search = inputs['search'][:, 0]
         gt_xyxy = torch.stack([sample[-1].gt_instances.bboxes.reshape(4) for sample in data_samples])
         gt_xyxy_norm = gt_xyxy.to(search) / search.shape[-1]
-        keep_ratio = self.train_keep_ratio if self.training else None
-        head_out = self.forward_crops(inputs['template'], search, keep_ratio)
+        head_out = self.forward_crops(inputs['template'], search)
         return self.head.loss(head_out, gt_xyxy_norm)
 
     # ------------------------------------------------------------------ tracking

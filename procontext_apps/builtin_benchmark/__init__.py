@@ -1,7 +1,7 @@
 """Built-in single-object-tracking benchmark, generated from photographs shipped with
 scikit-image, in the official GOT-10k layout (see ``docs/builtin_benchmark.md``).
 
->>> from procontext_mm.datasets.builtin_benchmark import BenchmarkSpec, generate_builtin_benchmark
+>>> from procontext_apps.builtin_benchmark import BenchmarkSpec, generate_builtin_benchmark
 >>> root = generate_builtin_benchmark('data/builtin_sot', BenchmarkSpec(seed=0))
 
 ``root`` is then read like a GOT-10k download (``<root>/train``, ``<root>/val``).

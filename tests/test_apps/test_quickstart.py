@@ -18,8 +18,8 @@ def quickstart_module():
 
 
 def test_quickstart_runs_end_to_end_and_resumes(tmp_path, quickstart_module, monkeypatch, capsys):
-    from procontext_mm.apis import quickstart as library
-    from procontext_mm.datasets.builtin_benchmark import BenchmarkSpec
+    from procontext_apps import quickstart as library
+    from procontext_apps.builtin_benchmark import BenchmarkSpec
     tiny = BenchmarkSpec(seed=2, num_train_videos=3, num_val_videos=2, train_frames=(30, 30),
                          val_frames=(20, 20))
     original = library.run_quickstart

@@ -10,6 +10,8 @@ from mmengine.model import BaseModel
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from procontext_mm.structures import bbox_xyxy_to_xywh
+
 
 def check_frame(frame: np.ndarray) -> np.ndarray:
     """Validate a frame given to a tracker: (H, W, 3) uint8.
@@ -54,7 +56,7 @@ def check_init_bbox(bbox_xyxy: Union[np.ndarray, Tensor, List[float]], img_h: in
     if x2 <= 0 or y2 <= 0 or x1 >= img_w or y1 >= img_h:
         raise ValueError(f'The initial box x1, y1, x2, y2 = {values.tolist()} lies outside the '
                          f'{img_w}x{img_h} image')
-    return [x1, y1, x2 - x1, y2 - y1]
+    return bbox_xyxy_to_xywh(values).tolist()
 
 
 class BaseSingleObjectTracker(BaseModel, metaclass=ABCMeta):
@@ -66,8 +68,13 @@ class BaseSingleObjectTracker(BaseModel, metaclass=ABCMeta):
     box). Between frames, per-video state lives in the tracker and is rebuilt by
     :meth:`init`, so nothing leaks from one video to the next.
 
-    Subclasses implement :meth:`loss`, :meth:`init` and :meth:`track`.
+    Subclasses implement :meth:`loss`, :meth:`init` and :meth:`track`. A tracker that
+    attends to template crops exposes them as :attr:`template_memory` (a
+    :class:`~procontext_mm.models.task_modules.TemplateMemory`: its crops, their labels and the
+    frames where they were refreshed); the others leave it None.
     """
+
+    template_memory = None
 
     @abstractmethod
     def loss(self, inputs: Dict[str, Tensor], data_samples: List[TrackDataSample]) -> dict:

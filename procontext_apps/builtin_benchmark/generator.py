@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 from mmengine.utils import ProgressBar, track_parallel_progress
 
-from ...version import __version__
+from procontext_mm.version import __version__
 from .got10k_layout import LABEL_FILES, format_label_files, format_list_file, frame_filename
 from .photos import PHOTO_SOURCES, PhotoLibrary
 from .render import label_frame, render_frame

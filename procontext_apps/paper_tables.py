@@ -21,12 +21,13 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
-#: Root of the source tree (the configs are looked up there).
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-#: The tiny model every quick variant starts from.
-TINY_CONFIG = 'configs/quickstart/procontext_vit-tiny_1xb8-1000i_builtin.py'
+from .tracker_runs import compress_schedule
+
+#: The tiny model every quick variant starts from (relative to the configs folder, as every
+#: config path here: the caller names that folder, e.g. ``configs/`` of a source checkout).
+TINY_CONFIG = 'quickstart/procontext_vit-tiny_1xb8-1000i_builtin.py'
 #: Config files of the official test splits whose loaders replace a row's in full mode.
-TRACKINGNET_TEST_CONFIG = 'configs/_base_/datasets/trackingnet_test.py'
+TRACKINGNET_TEST_CONFIG = '_base_/datasets/trackingnet_test.py'
 #: The folder the configs' dataset roots are written under (``data/GOT10k``, ...).
 CONFIG_DATA_PREFIX = 'data/'
 
@@ -59,8 +60,8 @@ class PaperRow:
         label (str): The row as the paper prints it (Table 1: the method; Table 2: the number
             of static scales; Table 3: the template factors, ``+ DT`` with dynamic templates;
             Table 4: the keep ratio rho).
-        config (str, optional): Config of the row's model, relative to the source tree; None
-            when the paper's number has no config here.
+        config (str, optional): Config of the row's model, relative to the configs folder;
+            None when the paper's number has no config here.
         paper (dict): Metric column -> the paper's value.
         split (str): Where the row is tested in full mode: ``GOT10K_VAL``, ``GOT10K_TEST`` or
             ``TRACKINGNET_TEST``.
@@ -71,10 +72,10 @@ class PaperRow:
     paper: Dict[str, float]
     split: str = GOT10K_VAL
 
-    @property
-    def config_path(self) -> Optional[str]:
-        """Absolute path of the config, or None."""
-        return osp.join(REPO_ROOT, self.config) if self.config else None
+    def config_path(self, config_root: str) -> Optional[str]:
+        """Path of the config in ``config_root`` (e.g. ``configs/`` of a source checkout), or
+        None."""
+        return osp.join(config_root, self.config) if self.config else None
 
     @property
     def name(self) -> str:
@@ -88,7 +89,7 @@ class PaperRow:
 
 
 def _ablation(name: str) -> str:
-    return f'configs/procontext/{name}_vit-b16-mae-128-256px_4xb32-100e_got10k.py'
+    return f'procontext/{name}_vit-b16-mae-128-256px_4xb32-100e_got10k.py'
 
 
 _STATIC_K2 = _ablation('procontext-static-k2')
@@ -97,13 +98,13 @@ _TRACKINGNET_MODEL = 'procontext_vit-b16-mae_4xb32-300e_lasot-got10k-coco-tracki
 
 #: Every row of Tables 1-4, in the paper's order.
 PAPER_ROWS: Tuple[PaperRow, ...] = (
-    PaperRow(1, 'OSTrack', f'configs/ostrack/ostrack{_TRACKINGNET_MODEL[len("procontext"):]}',
+    PaperRow(1, 'OSTrack', f'ostrack/ostrack{_TRACKINGNET_MODEL[len("procontext"):]}',
              {'AUC': 83.9, 'N-PRE': 88.5, 'PRE': 83.2}, TRACKINGNET_TEST),
     # OSTrack's GOT-10k-only model (Ye et al.) has no config in this repository
     PaperRow(1, 'OSTrack', None, {'AO': 73.7, 'SR0.5': 83.2, 'SR0.75': 70.8}, GOT10K_TEST),
-    PaperRow(1, 'ProContEXT', f'configs/procontext/{_TRACKINGNET_MODEL}',
+    PaperRow(1, 'ProContEXT', f'procontext/{_TRACKINGNET_MODEL}',
              {'AUC': 84.6, 'N-PRE': 89.2, 'PRE': 83.8}, TRACKINGNET_TEST),
-    PaperRow(1, 'ProContEXT', 'configs/procontext/procontext_vit-b16-mae_4xb32-100e_got10k.py',
+    PaperRow(1, 'ProContEXT', 'procontext/procontext_vit-b16-mae_4xb32-100e_got10k.py',
              {'AO': 74.6, 'SR0.5': 84.7, 'SR0.75': 72.9}, GOT10K_TEST),
     PaperRow(2, '1', _STATIC_K2, {'AO': 85.1, 'SR0.5': 94.6}),
     PaperRow(2, '2', _ablation('procontext-static-k2-4'), {'AO': 86.7, 'SR0.5': 96.5}),
@@ -141,18 +142,36 @@ def table_rows(table: int) -> List[PaperRow]:
 
 
 # ------------------------------------------------------------------ what a config sets
-def train_pipeline(cfg: Config) -> list:
-    """The training pipeline of a config (of the first dataset of a ``ConcatDataset``)."""
-    dataset = cfg.train_dataloader.dataset
-    return (dataset.datasets[0] if 'datasets' in dataset else dataset).pipeline
+#: Steps of the configs' training pipelines (``configs/_base_/datasets/*.py``) read and set here.
+SAMPLE_FRAMES_STEP, CROP_STEP = 'sample_frames', 'crop'
 
 
-def _transform(pipeline: Sequence[dict], type_name: str) -> dict:
-    matches = [t for t in pipeline if str(t['type']).split('.')[-1] == type_name]
-    if len(matches) != 1:
-        raise ValueError(f'expected one {type_name} in the training pipeline, found '
-                         f'{len(matches)}')
-    return matches[0]
+def _config_name(cfg: Config) -> str:
+    return getattr(cfg, 'filename', None) or 'the config'
+
+
+def train_pipeline(cfg: Config) -> dict:
+    """The training pipeline of a config: ``train_dataloader.dataset.pipeline`` (of a
+    ``ConcatSOTDataset``: the pipeline its datasets share), a dict of named steps.
+
+    Raises:
+        ValueError: If the pipeline is missing or a list (its steps have no names).
+    """
+    pipeline = cfg.train_dataloader.dataset.get('pipeline')
+    if not isinstance(pipeline, dict):
+        raise ValueError(f'{_config_name(cfg)}: train_dataloader.dataset.pipeline '
+                         'must be a dict of named steps (see configs/_base_/datasets/), got '
+                         f'{type(pipeline).__name__}')
+    return pipeline
+
+
+def train_step(cfg: Config, name: str) -> dict:
+    """The config of step ``name`` of a config's training pipeline (:func:`train_pipeline`)."""
+    step = train_pipeline(cfg).get(name)
+    if step is None:
+        raise ValueError(f'{_config_name(cfg)}: the training pipeline has no step '
+                         f'{name!r} (steps: {", ".join(train_pipeline(cfg)["order"])})')
+    return step
 
 
 def keep_ratio(cfg: Config) -> float:
@@ -161,7 +180,7 @@ def keep_ratio(cfg: Config) -> float:
     Raises:
         ValueError: If the blocks have different ratios (a quick variant could not copy them).
     """
-    ratios = cfg.model.backbone.ce_keep_ratios
+    ratios = cfg.model.backbone.ce_keep_ratio
     ratios = [ratios] if isinstance(ratios, (int, float)) else list(ratios)
     if len(set(ratios)) != 1:
         raise ValueError(f'per-block keep ratios {ratios} are not supported here')
@@ -173,17 +192,16 @@ def row_settings(cfg: Config) -> dict:
 
     Returns:
         dict: ``template_memory`` (the model's template memory without its crop size),
-        ``ce_keep_ratio``, ``template_factors`` (of ``SOTCropRegions``) and ``num_dynamic``
-        (of ``TridentSampleFrames``), the last two from the training pipeline.
+        ``ce_keep_ratio``, ``template_factors`` (of the ``crop`` step) and ``num_dynamic``
+        (of the ``sample_frames`` step), the last two from the training pipeline.
     """
     memory = cfg.model.template_memory.to_dict()
     memory.pop('template_size', None)  # a property of the network size, not of the row
-    pipeline = train_pipeline(cfg)
     return dict(
         template_memory=memory,
         ce_keep_ratio=keep_ratio(cfg),
-        template_factors=tuple(_transform(pipeline, 'SOTCropRegions')['template_factors']),
-        num_dynamic=int(_transform(pipeline, 'TridentSampleFrames')['num_dynamic']))
+        template_factors=tuple(train_step(cfg, CROP_STEP)['template_factors']),
+        num_dynamic=int(train_step(cfg, SAMPLE_FRAMES_STEP)['num_dynamic']))
 
 
 def describe(cfg: Config) -> Dict[str, str]:
@@ -204,6 +222,7 @@ def varied_settings(row_configs: Sequence[Config]) -> Tuple[str, ...]:
 
 
 def quick_variant(row_config: Config,
+                  tiny_config: Config,
                   iters: int,
                   with_ope: bool = False,
                   copied: Sequence[str] = ('template_memory', 'ce_keep_ratio',
@@ -221,6 +240,7 @@ def quick_variant(row_config: Config,
 
     Args:
         row_config (Config): The row's full config.
+        tiny_config (Config): The tiny model's config (:data:`TINY_CONFIG`); not modified.
         iters (int): Training iterations.
         with_ope (bool): Score the test split with the OPE protocol too (TrackingNet's, keys
             ``ope/success``, ``ope/norm_precision``, ``ope/precision``), besides GOT-10k's.
@@ -230,19 +250,16 @@ def quick_variant(row_config: Config,
         Config: A new config (the data roots are the tiny config's).
     """
     settings = row_settings(row_config)
-    cfg = Config.fromfile(osp.join(REPO_ROOT, TINY_CONFIG))
-    pipeline = train_pipeline(cfg)
+    cfg = copy.deepcopy(tiny_config)
     if 'template_memory' in copied:
         cfg.model.template_memory.update(copy.deepcopy(settings['template_memory']))
     if 'ce_keep_ratio' in copied:
-        cfg.model.backbone.ce_keep_ratios = settings['ce_keep_ratio']
+        cfg.model.backbone.ce_keep_ratio = settings['ce_keep_ratio']
     if 'template_factors' in copied:
-        _transform(pipeline, 'SOTCropRegions')['template_factors'] = settings['template_factors']
+        train_step(cfg, CROP_STEP)['template_factors'] = settings['template_factors']
     if 'num_dynamic' in copied:
-        _transform(pipeline, 'TridentSampleFrames')['num_dynamic'] = settings['num_dynamic']
-    if 'train_pipeline' in cfg:  # the variable the loader's copy came from, for the record
-        cfg.train_pipeline = copy.deepcopy(pipeline)
-    _compress_schedule(cfg, iters)
+        train_step(cfg, SAMPLE_FRAMES_STEP)['num_dynamic'] = settings['num_dynamic']
+    compress_schedule(cfg, iters)
     if with_ope:
         # the built-in frames of an absent target carry no box to score, as GOT-10k's
         cfg.test_evaluator = [
@@ -273,29 +290,6 @@ def quick_variant_name(variant: Config) -> str:
             f'{digest.hexdigest()[:6]}')
 
 
-def _compress_schedule(cfg: Config, iters: int) -> None:
-    """Scale every iteration count of an iteration-based config to ``iters`` iterations."""
-    original_iters = cfg.train_cfg.max_iters
-    scale = iters / original_iters
-
-    def scaled(value: int, minimum: int = 0) -> int:
-        return max(minimum, int(round(value * scale)))
-
-    cfg.train_cfg.max_iters = iters
-    if 'max_iters' in cfg:
-        cfg.max_iters = iters
-    cfg.train_dataloader.sampler.samples_per_epoch = iters * cfg.train_dataloader.batch_size
-    for scheduler in cfg.get('param_scheduler') or []:
-        scheduler.begin = scaled(scheduler.get('begin', 0))
-        scheduler.end = scaled(scheduler.get('end', original_iters), scheduler.begin + 1)
-    for hook in cfg.get('custom_hooks') or []:
-        if hook['type'] == 'CEKeepRatioHook':
-            hook.start = scaled(hook.start)
-            hook.warmup = scaled(hook.warmup, 1)
-    checkpoint = cfg.default_hooks.checkpoint
-    checkpoint.interval = scaled(checkpoint.interval, 1)
-
-
 # ------------------------------------------------------------------ full runs
 def _walk_dicts(node) -> Iterator[dict]:
     """Every dict inside a config node (depth first, the node itself included)."""
@@ -310,10 +304,11 @@ def _walk_dicts(node) -> Iterator[dict]:
         yield from _walk_dicts(child)
 
 
-def full_configs(row: PaperRow, data_root: str) -> Tuple[Config, Config]:
+def full_configs(row: PaperRow, config_root: str, data_root: str) -> Tuple[Config, Config]:
     """A row's configs for training and for testing on its test split, with the datasets
     under ``data_root``.
 
+    The configs are read from ``config_root`` (e.g. ``configs/`` of a source checkout).
     Every ``data/<name>`` root of the configs becomes ``<data_root>/<name>``. The test config
     tests on the row's split: GOT-10k val scored with the GOT-10k protocol, or GOT-10k test /
     TrackingNet test written as the servers' submission archives (``format_only``).
@@ -321,13 +316,13 @@ def full_configs(row: PaperRow, data_root: str) -> Tuple[Config, Config]:
     Returns:
         tuple[Config, Config]: ``(train_config, test_config)``.
     """
-    train_cfg = Config.fromfile(row.config_path)
+    train_cfg = Config.fromfile(row.config_path(config_root))
     test_cfg = copy.deepcopy(train_cfg)
     if row.split == GOT10K_VAL:
         test_cfg.test_dataloader.dataset.split = 'val'
         test_cfg.test_evaluator = dict(type='SOTMetric', benchmark='got10k')
     elif row.split == TRACKINGNET_TEST:
-        server = Config.fromfile(osp.join(REPO_ROOT, TRACKINGNET_TEST_CONFIG))
+        server = Config.fromfile(osp.join(config_root, TRACKINGNET_TEST_CONFIG))
         test_cfg.test_dataloader = server.test_dataloader
         test_cfg.test_evaluator = server.test_evaluator
     # GOT10K_TEST: the configs' own test loader and evaluator (got10k_test.py)
@@ -390,7 +385,7 @@ def config_gflops(cfg: Config) -> float:
     """Table 4's GFLOPs of a config: multiply-accumulates of the conv and linear layers of one
     tracking forward (:func:`procontext_mm.utils.complexity.tracking_forward_complexity`, the
     figure of ``tools/analysis_tools/get_flops.py``)."""
-    from procontext_mm.apis.inference import init_model
+    from procontext_mm.apis import init_model
     from procontext_mm.utils.complexity import tracking_forward_complexity
     with warnings.catch_warnings():
         # mmcv's note on the head's conv bias before BatchNorm, the reference's layout
