@@ -119,12 +119,34 @@ class ProContEXT(BaseSingleObjectTracker):
 
         Returns:
             dict[str, Tensor]: ``loss_heatmap``, ``loss_iou``, ``loss_bbox``, ``mean_iou``.
+
+        Raises:
+            ValueError: If the samples' template crops are not the ones the template memory
+                gives the tracker (their number, or their context factors in order).
         """
+        self._check_training_templates(data_samples[0])
         search = inputs['search'][:, 0]
         gt_xyxy = torch.stack([sample[-1].gt_instances.bboxes.reshape(4) for sample in data_samples])
         gt_xyxy_norm = gt_xyxy.to(search) / search.shape[-1]
         head_out = self.forward_crops(inputs['template'], search)
         return self.head.loss(head_out, gt_xyxy_norm)
+
+    def _check_training_templates(self, sample: TrackDataSample) -> None:
+        """Training crops must be what tracking feeds the network: the memory's static then
+        dynamic crops at its factors (a config whose pipeline disagrees with its
+        ``template_memory`` would otherwise train a network it never tracks with)."""
+        memory = self.template_memory
+        expected = list(memory.static_factors + memory.dynamic_factors)
+        got = [crop.metainfo.get('context_factor') for crop in sample.video_data_samples[:-1]]
+        if None in got:  # samples packed without the factors: check the number only
+            expected, got = len(expected), len(got)
+        if got != expected:
+            raise ValueError(
+                f'The training samples hold template crops {got} but the template memory tracks '
+                f'with {expected} (static_factors={list(memory.static_factors)}, '
+                f'dynamic_factors={list(memory.dynamic_factors)}): make the training pipeline\'s '
+                'crop.template_factors / sample_frames.num_dynamic agree with '
+                'model.template_memory')
 
     # ------------------------------------------------------------------ tracking
     def _crops_to_tensor(self, crops: List[np.ndarray]) -> Tensor:

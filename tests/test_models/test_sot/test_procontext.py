@@ -159,7 +159,7 @@ def test_predict_on_track_data_samples_matches_init_track():
         assert score == pytest.approx(ref_score, rel=1e-6)
 
 
-def _training_batch(num_samples=2, num_templates=4):
+def _training_batch(num_samples=2, num_templates=4, factors=None):
     gen = torch.Generator().manual_seed(0)
     inputs = dict(template=[torch.randint(0, 256, (num_templates, 3, 64, 64), dtype=torch.uint8, generator=gen)
                             for _ in range(num_samples)],
@@ -169,6 +169,9 @@ def _training_batch(num_samples=2, num_templates=4):
     for i in range(num_samples):
         dets = [DetDataSample(metainfo=dict(crop_role='template'))
                 for _ in range(num_templates)]
+        if factors is not None:
+            for det, factor in zip(dets, factors):
+                det.set_metainfo(dict(context_factor=factor))
         search = DetDataSample(metainfo=dict(crop_role='search'))
         search.gt_instances = InstanceData(bboxes=torch.tensor([[40. + i, 44., 80., 90.]]),
                                            labels=torch.zeros(1, dtype=torch.long))
@@ -194,6 +197,22 @@ def test_loss_mode_gives_finite_losses_and_honours_scheduled_ce_keep_ratio():
     tracker(**data, mode='loss')
     assert calls == [64, 32]  # warm-up disables elimination; None uses 0.7 -> 45 -> 32
     assert not hasattr(tracker, 'train_keep_ratio')  # the schedule lives on the backbone only
+
+
+@pytest.mark.parametrize('num_templates, factors, message', [
+    (2, None, r'template crops 2 but the template memory tracks with 4'),
+    (4, (2.0, 2.0, 4.0, 4.0), r'template crops \[2.0, 2.0, 4.0, 4.0\] .* \[2.0, 4.0, 2.0, 4.0\]'),
+])
+def test_training_crops_that_disagree_with_the_template_memory_are_refused(
+        num_templates, factors, message):
+    tracker = _tracker().train()
+    data = tracker.data_preprocessor(_training_batch(num_templates=num_templates,
+                                                     factors=factors), training=True)
+    with pytest.raises(ValueError, match=message):
+        tracker(**data, mode='loss')
+    good = _training_batch(factors=(2.0, 4.0, 2.0, 4.0))  # static then dynamic, as tracking
+    assert torch.isfinite(tracker(**tracker.data_preprocessor(good, training=True),
+                                  mode='loss')['loss_iou'])
 
 
 def test_inconsistent_sizes_are_rejected():
