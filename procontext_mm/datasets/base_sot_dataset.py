@@ -5,9 +5,7 @@ in a :class:`~procontext_mm.datasets.index_cache.SOTIndex` (flat numpy arrays), 
 from the official files and cached; images are never opened here.
 """
 import logging
-import os
 import os.path as osp
-import re
 import time
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 

@@ -145,4 +145,3 @@ class VideoFrames:
     def __repr__(self) -> str:
         kind = 'folder' if self.is_folder else 'video'
         return f'{self.__class__.__name__}({kind} {self.path!r}, {len(self)} frames)'
-

@@ -10,13 +10,13 @@ import cv2
 import numpy as np
 import pytest
 
-from procontext_mm.datasets import GOT10kDataset
 from procontext_apps.builtin_benchmark import (MANIFEST_NAME, PHOTO_SOURCES, BenchmarkSpec,
-                                                      PhotoLibrary, benchmark_fingerprint,
-                                                      content_hashes, cover_level,
-                                                      generate_builtin_benchmark, label_frame,
-                                                      load_manifest, plan_video, render_frame)
+                                               PhotoLibrary, benchmark_fingerprint,
+                                               content_hashes, cover_level,
+                                               generate_builtin_benchmark, label_frame,
+                                               load_manifest, plan_video, render_frame)
 from procontext_apps.builtin_benchmark.photos import skimage_data_dir
+from procontext_mm.datasets import GOT10kDataset
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 LABEL_FILES = ('groundtruth.txt', 'absence.label', 'cover.label', 'cut_by_image.label')

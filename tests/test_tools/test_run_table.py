@@ -116,7 +116,7 @@ def test_quick_variants_copy_only_what_the_table_varies():
     assert pt.varied_settings(configs(4)) == ('ce_keep_ratio', )
     assert 'ce_keep_ratio' not in pt.varied_settings(configs(3))
     assert set(pt.varied_settings(configs(3))) == {'template_memory', 'template_factors',
-                                                    'num_dynamic'}
+                                                   'num_dynamic'}
     tiny = Config.fromfile(str(REPO / 'configs' / pt.TINY_CONFIG))
     row = pt.table_rows(3)[0]  # K = [2.0], keep 0.7 in the full config
     quick = pt.quick_variant(Config.fromfile(row.config_path(CONFIG_ROOT)), tiny, 7,

@@ -455,7 +455,7 @@ def main(argv=None) -> dict:
         folder = RunFolder(args.work_dir)
         if folder.step('mode', lambda: mode) != mode:
             raise RunFolderError(f'{folder.root} holds {folder.state.done["mode"]}-mode runs: '
-                                    'use another --work-dir')
+                                 'use another --work-dir')
         if args.quick:
             data_root = prepare_benchmark(folder, data_root)
         results = run_rows(runs, folder, mode, data_root if args.quick else None, args.nproc)

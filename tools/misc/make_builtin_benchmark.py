@@ -13,7 +13,7 @@ import argparse
 import time
 
 from procontext_apps.builtin_benchmark import (BenchmarkSpec, generate_builtin_benchmark,
-                                                      load_manifest)
+                                               load_manifest)
 
 
 def parse_args():

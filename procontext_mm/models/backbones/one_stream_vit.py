@@ -118,7 +118,8 @@ class OneStreamViT(BaseModule):
             if size % patch_size:
                 raise ValueError(f'{name}={size} is not a multiple of patch_size={patch_size}')
         if ce_template_range not in ('centre', 'all'):
-            raise ValueError(f"ce_template_range must be 'centre' or 'all', got {ce_template_range!r}")
+            raise ValueError("ce_template_range must be 'centre' or 'all', got "
+                             f'{ce_template_range!r}')
         ce_layers = tuple(ce_layers)
         if isinstance(ce_keep_ratio, (int, float)):
             ce_keep_ratio = (float(ce_keep_ratio), ) * len(ce_layers)

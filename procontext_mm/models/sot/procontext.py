@@ -78,7 +78,8 @@ class ProContEXT(BaseSingleObjectTracker):
             raise ValueError(f'template_memory.template_size={self.template_memory.template_size}'
                              f' but backbone.template_size={self.backbone.template_size}')
         if self.test_cfg['window'] not in ('hann', None):
-            raise ValueError(f"test_cfg.window must be 'hann' or None, got {self.test_cfg['window']!r}")
+            raise ValueError("test_cfg.window must be 'hann' or None, got "
+                             f"{self.test_cfg['window']!r}")
 
     def _reset_video_state(self) -> None:
         self.state_xywh: Optional[List[float]] = None
@@ -126,7 +127,8 @@ class ProContEXT(BaseSingleObjectTracker):
         """
         self._check_training_templates(data_samples[0])
         search = inputs['search'][:, 0]
-        gt_xyxy = torch.stack([sample[-1].gt_instances.bboxes.reshape(4) for sample in data_samples])
+        gt_xyxy = torch.stack(
+            [sample[-1].gt_instances.bboxes.reshape(4) for sample in data_samples])
         gt_xyxy_norm = gt_xyxy.to(search) / search.shape[-1]
         head_out = self.forward_crops(inputs['template'], search)
         return self.head.loss(head_out, gt_xyxy_norm)
