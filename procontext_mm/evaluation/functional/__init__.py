@@ -1,6 +1,7 @@
 """Pure numpy maths of the SOT benchmark protocols (no mmengine state, no file I/O)."""
 from .boxes import (bbox_iou_xywh, center_error_xywh, clip_bboxes_xywh_got10k,
                     normalized_center_error_xywh)
+from .drift import eval_drift
 from .got10k import GOT10K_IOU_THRESHOLDS, eval_got10k, got10k_scores, got10k_sequence_ious
 from .inputs import check_per_sequence_args, check_sequence_xywh
 from .ope import (OPE_CENTER_THRESHOLDS_PX, OPE_EXCLUDES_NAN_GT, OPE_IOU_THRESHOLDS,
@@ -13,5 +14,5 @@ __all__ = [
     'OPE_IOU_THRESHOLDS', 'OPE_CENTER_THRESHOLDS_PX', 'OPE_NORM_CENTER_THRESHOLDS',
     'PRECISION_THRESHOLD_PX', 'OPE_EXCLUDES_NAN_GT', 'success_curve', 'precision_curve',
     'ope_sequence_curves', 'ope_scores', 'ope_fps', 'fps_from_times', 'eval_ope',
-    'GOT10K_IOU_THRESHOLDS', 'got10k_sequence_ious', 'got10k_scores', 'eval_got10k'
+    'GOT10K_IOU_THRESHOLDS', 'got10k_sequence_ious', 'got10k_scores', 'eval_got10k', 'eval_drift'
 ]
