@@ -40,10 +40,11 @@ HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['procontext_mm.engine
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['procontext_mm.engine.runner'])
 PARAM_SCHEDULERS = Registry(
     'parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS, locations=['procontext_mm.engine'])
-# Children without modules of their own: the runner looks optimizers, optimizer wrappers and
-# log processors up in the default scope and warns when it has no such registry.
+# The runner looks optimizers, optimizer wrappers and log processors up in the default scope and
+# warns when it has no such registry: children of them, the first and last without modules.
 OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS)
-OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS)
+OPTIM_WRAPPERS = Registry(
+    'optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS, locations=['procontext_mm.engine.optimizers'])
 LOG_PROCESSORS = Registry('log_processor', parent=MMENGINE_LOG_PROCESSORS)
 OPTIM_WRAPPER_CONSTRUCTORS = Registry(
     'optimizer wrapper constructor', parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
