@@ -5,11 +5,12 @@ from .folder_dataset import FolderSOTDataset
 from .got10k_dataset import GOT10kDataset
 from .index_cache import IndexCache, SOTIndex, SOTIndexBuilder, StringTable
 from .lasot_dataset import LaSOTDataset
-from .samplers import MixedVideoSampler, reseed_worker
+from .samplers import MixedVideoSampler
 from .sot_coco_dataset import SOTCocoDataset
 from .trackingnet_dataset import TrackingNetDataset
 from .video_frames import UnreadableFrameError, VideoFrames
 from .vot_dataset import VOTDataset
+from .worker_init import reseed_worker
 
 __all__ = [
     'AnnotationError', 'BaseSOTDataset', 'ConcatSOTDataset', 'FolderSOTDataset', 'GOT10kDataset',

@@ -8,6 +8,8 @@ train_dataloader = dict(
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='MixedVideoSampler', samples_per_epoch=60000),
+    # fresh draws per epoch and worker; workers end with a killed training process
+    worker_init_fn=dict(type='procontext_mm.datasets.worker_init.reseed_worker'),
     dataset=dict(
         type='GOT10kDataset',
         data_root=data_root,

@@ -1,3 +1,3 @@
-from .mixed_video_sampler import MixedVideoSampler, reseed_worker
+from .mixed_video_sampler import MixedVideoSampler
 
-__all__ = ['MixedVideoSampler', 'reseed_worker']
+__all__ = ['MixedVideoSampler']

@@ -6,11 +6,9 @@ the frames, so ``TrackImgSampler`` splits the videos across ranks and yields
 ``(video, frame)`` pairs in order; no SOT-specific test sampler is needed.
 """
 import math
-import random
-from typing import Iterator, List, Optional, Sequence, Sized
+from typing import Iterator, Optional, Sequence, Sized
 
 import numpy as np
-import torch
 from mmengine.dataset import ConcatDataset
 from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
@@ -91,29 +89,3 @@ class MixedVideoSampler(Sampler):
     def set_epoch(self, epoch: int) -> None:
         """Use the draws of ``epoch``."""
         self.epoch = epoch
-
-
-def reseed_worker(worker_id: int) -> None:
-    """``worker_init_fn`` that reseeds ``numpy`` and ``random`` of a dataloader worker from
-    the seed PyTorch gives the worker.
-
-    mmengine's default ``worker_init_fn`` seeds every worker from the same numbers at every
-    epoch, so non-persistent workers repeat their random frame choices and augmentations
-    epoch after epoch. PyTorch's per-worker seed (``torch.initial_seed()``) is derived from a
-    base seed drawn anew at every epoch from the main process' generator (itself seeded by
-    ``randomness=dict(seed=...)``): reseeding from it (and the rank) keeps runs reproducible
-    while every epoch, worker and rank draws differently. Use it as::
-
-        train_dataloader = dict(
-            worker_init_fn=dict(
-                type='procontext_mm.datasets.samplers.mixed_video_sampler.reseed_worker'),
-            ...)
-
-    Args:
-        worker_id (int): Id of the worker (mixed into the seed by PyTorch already).
-    """
-    rank, _ = get_dist_info()
-    seed_seq = np.random.SeedSequence([torch.initial_seed() % 2**63, rank, worker_id])
-    state: List[int] = seed_seq.generate_state(2).tolist()
-    np.random.seed(state[0])
-    random.seed(state[1])

@@ -1,4 +1,3 @@
-import random
 from unittest import mock
 
 import numpy as np
@@ -7,7 +6,7 @@ from _fakes import make_got10k, random_boxes, write_lasot_sequence
 from mmengine.dataset import ConcatDataset
 
 from procontext_mm.datasets import GOT10kDataset, LaSOTDataset
-from procontext_mm.datasets.samplers import MixedVideoSampler, reseed_worker
+from procontext_mm.datasets import MixedVideoSampler
 from procontext_mm.registry import DATA_SAMPLERS
 
 PATCH_DIST = 'procontext_mm.datasets.samplers.mixed_video_sampler.get_dist_info'
@@ -87,20 +86,6 @@ def test_bad_arguments(concat):
         MixedVideoSampler(ConcatDataset([concat.datasets[0], empty]), ratios=[1, 1])
 
 
-def test_reseed_worker_follows_torch_worker_seed():
-    import torch
-
-    def draws(torch_seed, rank=0):
-        torch.manual_seed(torch_seed)
-        with mock.patch(PATCH_DIST, return_value=(rank, 2)):
-            reseed_worker(0)
-        return np.random.randint(0, 2**31, 3).tolist(), random.random()
-
-    assert draws(11) == draws(11)  # reproducible
-    assert draws(11) != draws(12)  # another epoch / worker seed
-    assert draws(11, rank=0) != draws(11, rank=1)
-
-
 def _keep_name(results):
     """Stand-in training pipeline (the data infos of GOT-10k and LaSOT differ in extras)."""
     return dict(video_name=results['video_name'])
@@ -119,7 +104,7 @@ def test_runner_builds_mixed_training_dataloader(tmp_path):
             num_workers=2,
             persistent_workers=False,
             worker_init_fn=dict(
-                type='procontext_mm.datasets.samplers.mixed_video_sampler.reseed_worker'),
+                type='procontext_mm.datasets.worker_init.reseed_worker'),
             sampler=dict(type='procontext_mm.MixedVideoSampler', ratios=[1, 1],
                          samples_per_epoch=8),
             dataset=dict(
