@@ -1,7 +1,9 @@
 """Reading the frames of one training sample."""
 import logging
+from collections import OrderedDict
 from typing import Optional
 
+import numpy as np
 from mmcv.transforms import BaseTransform, LoadImageFromFile
 from mmengine.logging import print_log
 
@@ -37,14 +39,24 @@ class LoadSOTFrames(BaseTransform):
         imdecode_backend (str): Decoder of ``mmcv.imfrombytes``. Defaults to ``'cv2'``.
         backend_args (dict, optional): File backend arguments of ``mmengine.fileio``
             (e.g. a petrel / http backend). Defaults to None (local files).
+        cache_mb (float): Keep up to this many MiB of decoded frames in each data-loader
+            worker, least recently used dropped first, so that a small benchmark is decoded
+            once per worker instead of once per sample. Cached frames are read-only (a
+            transform that wrote into one would change later samples). Defaults to 0 (off).
     """
 
     def __init__(self,
                  on_error: str = 'resample',
                  imdecode_backend: str = 'cv2',
-                 backend_args: Optional[dict] = None) -> None:
+                 backend_args: Optional[dict] = None,
+                 cache_mb: float = 0) -> None:
         if on_error not in ('resample', 'raise'):
             raise ValueError(f"on_error must be 'resample' or 'raise', got {on_error!r}")
+        if cache_mb < 0:
+            raise ValueError(f'cache_mb must be >= 0, got {cache_mb}')
+        self.cache_mb = cache_mb
+        self._cache: 'OrderedDict[str, np.ndarray]' = OrderedDict()
+        self._cached_bytes = 0
         self.on_error = on_error
         self.imdecode_backend = imdecode_backend
         self.backend_args = backend_args
@@ -62,7 +74,7 @@ class LoadSOTFrames(BaseTransform):
             if path in decoded:
                 continue
             try:
-                decoded[path] = self._loader.transform({'img_path': path})['img']
+                decoded[path] = self._read(path)
             except Exception as err:  # any failure to read / decode this one file
                 if self.on_error == 'raise':
                     raise OSError(f'Cannot read frame {path}: {err}') from err
@@ -74,7 +86,23 @@ class LoadSOTFrames(BaseTransform):
         results['ori_shape'] = [img.shape[:2] for img in results['img']]
         return results
 
+    def _read(self, path: str) -> np.ndarray:
+        """Decode one frame, or take it from the cache."""
+        frame = self._cache.get(path)
+        if frame is not None:
+            self._cache.move_to_end(path)
+            return frame
+        frame = self._loader.transform({'img_path': path})['img']
+        if self.cache_mb > 0 and frame.nbytes <= self.cache_mb * 2**20:
+            frame.setflags(write=False)
+            self._cache[path] = frame
+            self._cached_bytes += frame.nbytes
+            while self._cached_bytes > self.cache_mb * 2**20:
+                _, dropped = self._cache.popitem(last=False)
+                self._cached_bytes -= dropped.nbytes
+        return frame
+
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(on_error={self.on_error!r}, '
                 f'imdecode_backend={self.imdecode_backend!r}, '
-                f'backend_args={self.backend_args})')
+                f'backend_args={self.backend_args}, cache_mb={self.cache_mb})')

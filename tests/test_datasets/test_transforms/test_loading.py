@@ -57,3 +57,27 @@ def test_arguments_and_keys_are_checked():
         LoadSOTFrames(on_error='ignore')
     with pytest.raises(KeyError, match='img_path'):
         LoadSOTFrames()(dict())
+
+
+def test_frame_cache_decodes_once_and_keeps_its_budget(two_frames, tmp_path):
+    first, second = two_frames
+    frame_mib = paint_frame(100, 120, (10, 20, 30, 40)).nbytes / 2**20
+    loader = TRANSFORMS.build(dict(type='LoadSOTFrames', cache_mb=1.5 * frame_mib))
+    cached = loader(dict(img_path=[first]))['img'][0]
+    with mock.patch('mmcv.transforms.LoadImageFromFile.transform',
+                    side_effect=AssertionError('decoded again')):
+        again = loader(dict(img_path=[first]))['img'][0]
+    assert again is cached and not cached.flags.writeable  # shared, so read-only
+    # a second frame does not fit beside the first: the least recently used one goes
+    loader(dict(img_path=[second]))
+    assert list(loader._cache) == [second]
+    np.testing.assert_array_equal(loader(dict(img_path=[first]))['img'][0], cached)
+    with pytest.raises(ValueError, match='cache_mb'):
+        TRANSFORMS.build(dict(type='LoadSOTFrames', cache_mb=-1))
+
+
+def test_without_cache_frames_are_decoded_every_time(two_frames):
+    loader = TRANSFORMS.build(dict(type='LoadSOTFrames'))
+    one = loader(dict(img_path=[two_frames[0]]))['img'][0]
+    other = loader(dict(img_path=[two_frames[0]]))['img'][0]
+    assert one is not other and one.flags.writeable
