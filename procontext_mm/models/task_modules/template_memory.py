@@ -34,8 +34,10 @@ class TemplateMemory:
         dynamic_factors (Sequence[float]): Context factors of the dynamic crops; empty for a
             tracker that never updates. Defaults to (2.0, 4.0).
         template_size (int): Side of every template crop in pixels. Defaults to 192.
-        update_interval (int): Dynamic templates may be refreshed on frames whose index
-            (0 = initial frame) is a multiple of this. Defaults to 100.
+        update_interval (int, optional): Dynamic templates may be refreshed on frames whose
+            index (0 = initial frame) is a multiple of this; None never refreshes them (they
+            stay the first frame's crops, e.g. to measure what refreshing brings).
+            Defaults to 100.
         score_threshold (float): ... if the confidence is strictly above this (tau).
             Defaults to 0.7.
     """
@@ -44,12 +46,13 @@ class TemplateMemory:
                  static_factors: Sequence[float] = (2.0, 4.0),
                  dynamic_factors: Sequence[float] = (2.0, 4.0),
                  template_size: int = 192,
-                 update_interval: int = 100,
+                 update_interval: Optional[int] = 100,
                  score_threshold: float = 0.7):
         if not static_factors:
             raise ValueError('TemplateMemory needs at least one static factor')
-        if update_interval < 1:
-            raise ValueError(f'update_interval must be >= 1, got {update_interval}')
+        if update_interval is not None and update_interval < 1:
+            raise ValueError(f'update_interval must be >= 1 or None (never), got '
+                             f'{update_interval}')
         self.static_factors = tuple(float(f) for f in static_factors)
         self.dynamic_factors = tuple(float(f) for f in dynamic_factors)
         self.template_size = template_size
@@ -110,8 +113,8 @@ class TemplateMemory:
             score (float): Confidence of the prediction on that frame (the maximum of the raw
                 score map, before the Hann window; paper Eq. 6).
         """
-        return (bool(self.dynamic_factors) and frame_index % self.update_interval == 0
-                and score > self.score_threshold)
+        return (bool(self.dynamic_factors) and self.update_interval is not None
+                and frame_index % self.update_interval == 0 and score > self.score_threshold)
 
     def update(self, frame: np.ndarray, bbox_xywh: Sequence[float], frame_index: int) -> None:
         """Algorithm 1, line 11: re-crop every dynamic template around the prediction."""

@@ -51,6 +51,17 @@ def test_no_dynamic_templates_never_updates():
     assert not memory.observe(_frame(), [30, 20, 16, 12], 100, 1.0)
 
 
+def test_update_interval_none_keeps_the_first_frames_dynamic_crops():
+    memory = TemplateMemory(template_size=32, update_interval=None, score_threshold=0.)
+    memory.reset(_frame(seed=0), [30, 20, 16, 12])
+    first = [t.copy() for t in memory.templates]
+    for index in range(1, 201):
+        assert not memory.observe(_frame(seed=index), [5, 5, 20, 20], index, 1.)
+    assert memory.update_frames == []
+    for got, expected in zip(memory.templates, first):
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_reset_forgets_previous_video():
     memory = TemplateMemory(template_size=32, update_interval=1, score_threshold=0.)
     memory.reset(_frame(seed=0), [30, 20, 16, 12])
