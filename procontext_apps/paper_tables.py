@@ -25,7 +25,7 @@ from .tracker_runs import compress_schedule
 
 #: The tiny model every quick variant starts from (relative to the configs folder, as every
 #: config path here: the caller names that folder, e.g. ``configs/`` of a source checkout).
-TINY_CONFIG = 'quickstart/procontext_vit-tiny_1xb8-1000i_builtin.py'
+TINY_CONFIG = 'quickstart/procontext_vit-tiny_1xb8-1500i_builtin.py'
 #: Config files of the official test splits whose loaders replace a row's in full mode.
 TRACKINGNET_TEST_CONFIG = '_base_/datasets/trackingnet_test.py'
 #: The folder the configs' dataset roots are written under (``data/GOT10k``, ...).

@@ -6,9 +6,11 @@ folder written by another version of the package or for another benchmark is ref
 of mixing results.
 """
 import json
+import os
 import os.path as osp
-from typing import Dict, List
+from typing import Dict, List, Optional
 
+from .machine import describe_machine
 from .run_folder import RunFolder
 from .text_table import format_table
 from .tracker_runs import TrackerEntry, test_tracker, train_tracker
@@ -37,33 +39,77 @@ def plot_reports(reports: Dict[str, str], out_file: str) -> str:
                         title='Success plot (built-in benchmark, val)', score_name='AO')
 
 
-def run_quickstart(out_dir: str, entries: List[TrackerEntry], spec=None, max_iters=None,
-                   fresh: bool = False) -> dict:
+def drift_report(benchmark_root: str, results_dir: str) -> dict:
+    """Box-size and drift diagnostics of a tracker's raw GOT-10k results on the val split.
+
+    Returns:
+        dict: :func:`~procontext_mm.evaluation.functional.eval_drift`'s ``area_ratio_median``
+        and ``ao_parts`` (first and second half of every video), fractions.
+    """
+    import mmcv
+    from mmengine.registry import init_default_scope
+
+    from procontext_mm.evaluation import load_tracking_results
+    from procontext_mm.evaluation.functional import eval_drift
+    from procontext_mm.registry import DATASETS
+    init_default_scope('procontext_mm')
+    dataset = DATASETS.build(dict(type='GOT10kDataset', data_root=benchmark_root, split='val',
+                                  test_mode=True, use_cache=False, pipeline=[]))
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    names = [info['video_name'] for info in infos]
+    results = load_tracking_results(osp.join(results_dir, 'got10k'), names, 'got10k',
+                                    {info['video_name']: info['num_frames'] for info in infos})
+    sizes = []
+    for video_id in range(len(dataset)):
+        height, width = mmcv.imread(dataset.get_frame_path(video_id, 0)).shape[:2]
+        sizes.append((width, height))
+    return eval_drift([results[name]['bboxes_xywh'] for name in names],
+                      [info['bboxes_xywh'] for info in infos],
+                      [info['visible'] for info in infos], sizes, num_parts=2, seq_names=names)
+
+
+def _ao_gap_line(better: str, worse: str, metrics: Dict[str, dict], what: str) -> str:
+    gap = metrics[better]['sot/AO'] - metrics[worse]['sot/AO']
+    verdict = 'they help' if gap > 0 else 'they do not help here'
+    return f'{what} ({better} vs {worse}): {gap:+.1f} AO points on this benchmark ({verdict}).'
+
+
+def run_quickstart(out_dir: str, entries: List[TrackerEntry], spec=None,
+                   max_iters: Optional[int] = None, fresh: bool = False) -> dict:
     """Benchmark -> training -> tracking -> metrics -> pictures, resumable.
 
     Args:
         out_dir (str): Output folder (see :class:`~.run_folder.RunFolder`).
-        entries (list[TrackerEntry]): Trackers, learned ones first; the last one is taken as
+        entries (list[TrackerEntry]): Trackers of the table. The trained ones come first and
+            the first two are compared (multi-scale + dynamic templates vs one template); an
+            entry with ``weights_from`` is compared with the entry it takes its weights from
+            (e.g. the same model never refreshing its dynamic templates); the last entry is
             the trivial baseline.
         spec (BenchmarkSpec, optional): Built-in benchmark spec (default: its defaults).
-        max_iters (int, optional): Override the training iterations of the configs.
+        max_iters (int, optional): Compress the configs' schedules into this many training
+            iterations.
         fresh (bool): Start a quickstart folder over.
 
     Returns:
-        dict: ``metrics`` (name -> metric dict), ``table`` (text), ``plot``, ``video``,
-        ``out_dir``.
+        dict: ``metrics`` (name -> metric dict, with ``drift/area_ratio`` and
+        ``drift/AO_half1`` / ``drift/AO_half2`` in percent), ``table`` (text), ``plot``,
+        ``video``, ``out_dir``.
     """
     import numpy as np
     from mmengine.registry import init_default_scope
 
-    from procontext_mm.apis import init_model
+    from procontext_mm.apis import init_model, track_video
+    from procontext_mm.datasets import VideoFrames
+    from procontext_mm.registry import DATASETS
     from procontext_mm.structures import bbox_xywh_to_xyxy
+    from procontext_mm.visualization import write_demo_video
     from .builtin_benchmark import BenchmarkSpec, generate_builtin_benchmark, load_manifest
     folder = RunFolder(out_dir, fresh=fresh)
     print(f'[quickstart] output folder: {folder.root}')
     spec = spec or BenchmarkSpec()
     print('[quickstart] 1/5 built-in benchmark (photographs from scikit-image, GOT-10k layout)')
-    benchmark = generate_builtin_benchmark(folder.path('benchmark'), spec)
+    benchmark = generate_builtin_benchmark(folder.path('benchmark'), spec,
+                                           nproc=os.cpu_count() or 1)
     folder.bind_data(load_manifest(benchmark)['fingerprint'])
 
     checkpoints = {}
@@ -76,57 +122,96 @@ def run_quickstart(out_dir: str, entries: List[TrackerEntry], spec=None, max_ite
     metrics = {}
     for entry in entries:
         print(f'[quickstart] 3/5 testing {entry.name} on the val split (GOT-10k protocol)')
-        metrics[entry.name] = folder.step(
-            f'test:{entry.slug}', lambda e=entry: test_tracker(
-                e, benchmark, folder.path('test', e.slug), folder.path('results', e.slug),
-                checkpoints.get(e.name)))
 
-    rows = [dict(tracker=name, AO=m['sot/AO'], **{'SR0.5': m['sot/SR0.5'],
-                                                  'SR0.75': m['sot/SR0.75']},
-                 FPS=m.get('sot/FPS', float('nan'))) for name, m in metrics.items()]
-    table = format_table(rows, ['tracker', 'AO', 'SR0.5', 'SR0.75', 'FPS'],
-                         title='GOT-10k protocol on the built-in benchmark (val split), percent')
+        def test(e=entry):
+            results = folder.path('results', e.slug)
+            scores = test_tracker(e, benchmark, folder.path('test', e.slug), results,
+                                  checkpoints.get(e.weights_from or e.name))
+            drift = drift_report(benchmark, results)
+            return dict(scores, **{'drift/area_ratio': drift['area_ratio_median'],
+                                   'drift/AO_half1': 100 * drift['ao_parts'][0],
+                                   'drift/AO_half2': 100 * drift['ao_parts'][1]})
+
+        metrics[entry.name] = folder.step(f'test:{entry.slug}', test)
+
+    baseline = entries[-1]
+    rows = [dict(tracker=e.name, AO=m['sot/AO'], **{
+        'SR0.5': m['sot/SR0.5'], 'SR0.75': m['sot/SR0.75'], 'AO 1st half': m['drift/AO_half1'],
+        'AO 2nd half': m['drift/AO_half2'], 'box area ratio': m['drift/area_ratio'],
+        # the do-nothing baseline's "speed" measures no work
+        'FPS': '-' if e is baseline else m.get('sot/FPS', float('nan'))})
+        for e, m in ((e, metrics[e.name]) for e in entries)]
+    table = format_table(rows, ['tracker', 'AO', 'SR0.5', 'SR0.75', 'AO 1st half', 'AO 2nd half',
+                                'box area ratio', 'FPS'],
+                         title='GOT-10k protocol on the built-in benchmark (val split), percent; '
+                         'box area ratio: median of predicted / true box area')
     plot = folder.path('success_plot.png')
     print('[quickstart] 4/5 success plot')
-    plot_reports({n: folder.path('results', e.slug, 'got10k_report.json')
-                  for n, e in ((e.name, e) for e in entries)}, plot)
+    plot_reports({e.name: folder.path('results', e.slug, 'got10k_report.json')
+                  for e in entries}, plot)
 
     print('[quickstart] 5/5 demo video')
     video = folder.path('demo.mp4')
+    trained = [e for e in entries if e.trained]
 
     def demo():
-        from procontext_mm.apis import track_video
-        from procontext_mm.datasets import VideoFrames
-        from procontext_mm.visualization import write_demo_video
+        """The first val video in which the first tracker refreshes its dynamic templates
+        (video 0 if it never does), tracked by every trained tracker and drawn."""
         init_default_scope('procontext_mm')
-        from procontext_mm.registry import DATASETS
         dataset = DATASETS.build(dict(type='GOT10kDataset', data_root=benchmark, split='val',
                                       test_mode=True, use_cache=False, pipeline=[]))
-        info = dataset.get_data_info(0)
-        gt_xyxy = bbox_xywh_to_xyxy(info['bboxes_xywh'])
-        gt_xyxy[~info['visible']] = np.nan
-        frames = VideoFrames(osp.dirname(dataset.get_frame_path(0, 0)))
-        results = {e.name: track_video(init_model(e.load_config(), checkpoints[e.name]),
-                                       frames, gt_xyxy[0].tolist())
-                   for e in entries if e.trained}
+        models = {e.name: init_model(e.load_config(), checkpoints[e.name]) for e in trained}
+
+        def val_video(video_id):
+            info = dataset.get_data_info(video_id)
+            gt_xyxy = bbox_xywh_to_xyxy(info['bboxes_xywh'])
+            gt_xyxy[~info['visible']] = np.nan
+            return VideoFrames(osp.dirname(dataset.get_frame_path(video_id, 0))), gt_xyxy
+
+        first = trained[0].name
+        chosen, results = 0, {}
+        for video_id in range(len(dataset)):
+            frames, gt_xyxy = val_video(video_id)
+            results = {first: track_video(models[first], frames, gt_xyxy[0].tolist())}
+            if results[first].update_frames:
+                chosen = video_id
+                break
+        frames, gt_xyxy = val_video(chosen)
+        if not results[first].update_frames:  # no refresh anywhere: show video 0
+            results = {first: track_video(models[first], frames, gt_xyxy[0].tolist())}
+        for name, model in models.items():
+            if name not in results:
+                results[name] = track_video(model, frames, gt_xyxy[0].tolist())
         write_demo_video(frames, results, video, gt_bboxes_xyxy=gt_xyxy, fps=15)
-        return {name: [int(i) for i in r.update_frames] for name, r in results.items()}
+        return dict(video=osp.basename(frames.path),
+                    refreshes={name: [int(i) for i in r.update_frames]
+                               for name, r in results.items()})
 
     updates = folder.step('demo', demo)
-    baseline = entries[-1].name
-    learned = [e.name for e in entries if e.trained]
     lines = [table, '']
-    for name in learned:
-        gain = metrics[name]['sot/AO'] - metrics[baseline]['sot/AO']
+    for entry in trained:
+        gain = metrics[entry.name]['sot/AO'] - metrics[baseline.name]['sot/AO']
         verdict = 'beats' if gain > 0 else 'does NOT beat'
-        lines.append(f'{name} {verdict} the {baseline} baseline by {gain:+.1f} AO points.')
-    if len(learned) >= 2:
-        a, b = learned[0], learned[1]
-        diff = metrics[a]['sot/AO'] - metrics[b]['sot/AO']
-        lines.append(f'Multi-scale static + dynamic templates ({a}) vs a single template ({b}): '
-                     f'{diff:+.1f} AO points on this benchmark '
-                     f'({"they help" if diff > 0 else "they do not help here"}).')
-    lines.append(f'Template refreshes in the demo video: {updates}')
+        lines.append(f'{entry.name} {verdict} the {baseline.name} baseline by {gain:+.1f} AO '
+                     'points.')
+    if len(trained) >= 2:
+        lines.append(_ao_gap_line(trained[0].name, trained[1].name, metrics,
+                                  'Multi-scale static + dynamic templates vs a single template'))
+    for entry in entries:
+        if entry.weights_from:
+            lines.append(_ao_gap_line(entry.weights_from, entry.name, metrics,
+                                      'Refreshing the dynamic templates vs never refreshing '
+                                      'them'))
+    for entry in trained:
+        ratio = metrics[entry.name]['drift/area_ratio']
+        size = ('right-sized' if 0.8 <= ratio <= 1.25 else
+                'too large' if ratio > 1.25 else 'too small')
+        lines.append(f'{entry.name} boxes: median predicted / true area {ratio:.2f} ({size}); '
+                     f'AO {metrics[entry.name]["drift/AO_half1"]:.1f} in the first half of the '
+                     f'videos, {metrics[entry.name]["drift/AO_half2"]:.1f} in the second.')
+    lines.append(f'Template refreshes in the demo video ({updates["video"]}): '
+                 f'{updates["refreshes"]}')
+    lines.append(f'Ran on: {describe_machine()}')
     lines.append(f'Success plot: {plot}\nDemo video: {video}\nEverything: {folder.root}')
     summary = '\n'.join(lines)
     with open(folder.path('summary.txt'), 'w') as f:

@@ -6,7 +6,7 @@ test run whose metrics write their result files to a given folder.
 """
 import copy
 import os.path as osp
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from mmengine.config import Config
@@ -20,11 +20,17 @@ class TrackerEntry:
         name (str): Name in the table and the plots.
         config (str | mmengine.Config): Config file, or a config object (copied, never
             modified).
-        trained (bool): Whether it is trained first (False: tested as is).
+        trained (bool): Whether it is trained first (False: tested as is, or with the weights
+            of ``weights_from``).
+        weights_from (str, optional): Name of the trained entry whose weights this one tests
+            (a test-time variant of it, e.g. with other ``cfg_options``). Defaults to None.
+        cfg_options (dict): Overrides merged into the config (``merge_from_dict`` keys).
     """
     name: str
     config: Any
     trained: bool = True
+    weights_from: Optional[str] = None
+    cfg_options: dict = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -32,9 +38,12 @@ class TrackerEntry:
         return self.name.lower().replace(' ', '-')
 
     def load_config(self) -> Config:
-        """A copy of the entry's config."""
-        return (copy.deepcopy(self.config) if isinstance(self.config, Config)
-                else Config.fromfile(self.config))
+        """A copy of the entry's config, with its ``cfg_options``."""
+        cfg = (copy.deepcopy(self.config) if isinstance(self.config, Config)
+               else Config.fromfile(self.config))
+        if self.cfg_options:
+            cfg.merge_from_dict(self.cfg_options)
+        return cfg
 
 
 def compress_schedule(cfg: Config, iters: int) -> None:

@@ -13,6 +13,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from procontext_mm.utils.dist import finish_distributed, setup_cpu_distributed
+from procontext_mm.utils.precision import BF16_CPU_FLAGS, cpu_has_native_bf16
 
 
 def parse_args(argv=None):
@@ -31,6 +32,28 @@ def parse_args(argv=None):
     return args
 
 
+def set_mixed_precision(cfg: Config) -> None:
+    """``--amp``: float16 with a loss scaler on CUDA (mmengine's ``AmpOptimWrapper``), bfloat16
+    on a CPU with native bfloat16 matmuls (``BF16OptimWrapper``).
+
+    Raises:
+        ValueError: On a CPU without native bfloat16 (emulated, it would be slower than
+            float32), or for a config whose optimizer wrapper is not the plain one.
+    """
+    optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if optim_wrapper != 'OptimWrapper':
+        raise ValueError(f'--amp needs optim_wrapper.type=OptimWrapper, got {optim_wrapper}')
+    if torch.cuda.is_available():
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    elif cpu_has_native_bf16():
+        cfg.optim_wrapper.type = 'BF16OptimWrapper'
+    else:
+        raise ValueError('--amp needs a CUDA device or a CPU with native bfloat16 matmuls '
+                         f'({" / ".join(BF16_CPU_FLAGS)} in /proc/cpuinfo); this CPU has '
+                         'neither, and emulated bfloat16 is slower than float32')
+
+
 def build_config(args) -> Config:
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -39,14 +62,7 @@ def build_config(args) -> Config:
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.amp:
-        if not torch.cuda.is_available():
-            raise ValueError('--amp needs a CUDA device: mmengine\'s AmpOptimWrapper does not '
-                             'run mixed precision on the CPU')
-        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_wrapper != 'OptimWrapper':
-            raise ValueError(f'--amp needs optim_wrapper.type=OptimWrapper, got {optim_wrapper}')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        set_mixed_precision(cfg)
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:

@@ -34,15 +34,21 @@ def test_quickstart_runs_end_to_end_and_resumes(tmp_path, quickstart_module, mon
     monkeypatch.setattr(quickstart_module, 'run_quickstart', spy)
     result = quickstart_module.main(['--out-dir', str(out), '--iters', '3'])
     # the job runs with one intra-op thread (its numbers depend on it); the caller's is restored
-    assert seen_threads == [1] and torch.get_num_threads() == threads_before
-    assert set(result['metrics']) == {'ProContEXT-tiny', 'OSTrack-tiny', 'static box'}
+    assert seen_threads == [2] and torch.get_num_threads() == threads_before
+    assert set(result['metrics']) == {'ProContEXT-tiny', 'OSTrack-tiny',
+                                      'ProContEXT-tiny, no refresh', 'static box'}
     for metrics in result['metrics'].values():
         assert 0 <= metrics['sot/AO'] <= 100
+        assert 0 <= metrics['drift/AO_half1'] <= 100 and metrics['drift/area_ratio'] > 0
     assert (out / 'success_plot.png').stat().st_size > 10_000
     video = cv2.VideoCapture(str(out / 'demo.mp4'))
     assert int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == 20
     summary = (out / 'summary.txt').read_text()
     assert 'static box baseline' in summary and 'Multi-scale static + dynamic templates' in summary
+    assert 'Refreshing the dynamic templates vs never refreshing them' in summary
+    assert 'median predicted / true area' in summary and 'Ran on: ' in summary
+    static_row = next(line for line in summary.splitlines() if line.startswith('static box'))
+    assert static_row.split('|')[-1].strip() == '-'  # no FPS for a tracker that does no work
     # a second run finds every step done and reports the same numbers without recomputing
     monkeypatch.setattr(library, 'train_tracker', lambda *a, **k: pytest.fail('retrained'))
     monkeypatch.setattr(library, 'test_tracker', lambda *a, **k: pytest.fail('retested'))

@@ -10,7 +10,7 @@ import pytest
 import torch
 from _tool_utils import REPO, tiny_options
 
-CONFIG = str(REPO / 'configs/quickstart/procontext_vit-tiny_1xb8-1000i_builtin.py')
+CONFIG = str(REPO / 'configs/quickstart/procontext_vit-tiny_1xb8-1500i_builtin.py')
 
 
 def _as_cli(options):
@@ -143,10 +143,21 @@ def test_two_process_cpu_training_with_gloo_gives_ranks_different_samples(tiny_b
     assert len(ranks[0]["indices"]) == len(ranks[1]["indices"]) == 3
 
 
-def test_amp_on_a_cpu_machine_is_refused_clearly(tmp_path):
+@pytest.mark.parametrize('native_bf16', [True, False])
+def test_amp_on_a_cpu_is_bfloat16_where_the_cpu_has_it(tmp_path, monkeypatch, native_bf16):
     import train
     if torch.cuda.is_available():
-        pytest.skip('this machine has CUDA: --amp is valid here')
+        pytest.skip('this machine has CUDA: --amp means float16 there')
+    monkeypatch.setattr(train, 'cpu_has_native_bf16', lambda: native_bf16)
+    args = train.parse_args([CONFIG, '--amp', '--work-dir', str(tmp_path), '--cfg-options',
+                             'optim_wrapper.type=OptimWrapper'])
+    if native_bf16:
+        assert train.build_config(args).optim_wrapper.type == 'BF16OptimWrapper'
+    else:
+        with pytest.raises(ValueError, match='--amp needs a CUDA device or a CPU with native '
+                                             'bfloat16'):
+            train.build_config(args)
+    # a config with its own optimizer wrapper is not silently replaced
     args = train.parse_args([CONFIG, '--amp', '--work-dir', str(tmp_path)])
-    with pytest.raises(ValueError, match='--amp needs a CUDA device'):
+    with pytest.raises(ValueError, match='optim_wrapper.type=OptimWrapper, got BF16OptimWrapper'):
         train.build_config(args)

@@ -1,7 +1,8 @@
 # The built-in benchmark (procontext_apps.builtin_benchmark, GOT-10k layout): train on its train
-# split with got10k_train.py's pipeline at the tiny models' crop sizes (64 px templates at
-# K = [2, 4], 128 px search at factor 4, configs/quickstart), validate / test on its val split
-# with the GOT-10k protocol.
+# split with got10k_train.py's pipeline at the tiny models' crop sizes (32 px templates at
+# K = [2, 4], 128 px search at factor 4, 8 px patches: configs/quickstart), validate / test on
+# its val split with the GOT-10k protocol. The search scale jitter is the 384 px recipe's 0.5,
+# not the 256 px recipe's 0.25 (docs/quickstart_recipe.md).
 _base_ = ['./got10k_train.py']
 data_root = 'outputs/quickstart/benchmark'
 
@@ -14,8 +15,9 @@ train_dataloader = dict(
         split='train',
         use_cache=False,
         pipeline=dict(
-            crop=dict(template_size=64, search_factor=4.0, search_size=128,
-                      search_center_jitter=3.0, search_scale_jitter=0.25))))
+            crop=dict(template_size=32, search_factor=4.0, search_size=128,
+                      search_center_jitter=3.0, search_scale_jitter=0.5),
+            check=dict(stride=8))))
 val_dataloader = dict(
     num_workers=1,
     persistent_workers=False,
