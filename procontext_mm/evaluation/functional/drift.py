@@ -50,7 +50,7 @@ def eval_drift(pred_bboxes_xywh: Sequence[np.ndarray],
         raise ValueError(f'{len(seq_names)} sequences but {len(image_sizes_wh)} image sizes.')
     ratios, part_ious = [], [[] for _ in range(num_parts)]
     for pred, gt, visible, size, name in zip(pred_bboxes_xywh, gt_bboxes_xywh, valid,
-                                            image_sizes_wh, seq_names):
+                                             image_sizes_wh, seq_names):
         pred, gt, visible = check_sequence_xywh(pred, gt, visible, name)
         pred = pred[0]  # the first run
         scored = visible.copy()
