@@ -53,6 +53,7 @@ def test_config_builds_and_its_crops_match_the_model(path):
     assert crops['template_size'] == model.backbone.template_size == memory.template_size
     assert crops['search_size'] == model.backbone.search_size
     assert crops['search_factor'] == model.test_cfg['search_factor']
+    assert train_step(cfg, 'check')['stride'] == model.backbone.patch_size
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.name)
