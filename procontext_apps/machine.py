@@ -1,19 +1,8 @@
 """Where a job ran: the CPU and the threads, for its report."""
 import os
-import platform
 from typing import Optional
 
-
-def cpu_name() -> str:
-    """The CPU's model name (``/proc/cpuinfo`` on Linux, else what ``platform`` knows)."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or 'unknown CPU'
+from procontext_mm.utils.cpu_info import cpu_name
 
 
 def describe_machine(threads: Optional[int] = None) -> str:

@@ -13,7 +13,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from procontext_mm.utils.dist import finish_distributed, setup_cpu_distributed
-from procontext_mm.utils.precision import BF16_CPU_FLAGS, cpu_has_native_bf16
+from procontext_mm.utils.cpu_info import BF16_CPU_FLAGS, cpu_has_native_bf16
 
 
 def parse_args(argv=None):
