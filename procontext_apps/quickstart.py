@@ -39,22 +39,28 @@ def plot_reports(reports: Dict[str, str], out_file: str) -> str:
                         title='Success plot (built-in benchmark, val)', score_name='AO')
 
 
-def drift_report(benchmark_root: str, results_dir: str) -> dict:
-    """Box-size and drift diagnostics of a tracker's raw GOT-10k results on the val split.
+def val_dataset(benchmark_root: str):
+    """The built-in benchmark's val split as a ``GOT10kDataset`` (annotations only)."""
+    from mmengine.registry import init_default_scope
+
+    from procontext_mm.registry import DATASETS
+    init_default_scope('procontext_mm')
+    return DATASETS.build(dict(type='GOT10kDataset', data_root=benchmark_root, split='val',
+                               test_mode=True, use_cache=False, pipeline=[]))
+
+
+def drift_report(dataset, results_dir: str) -> dict:
+    """Box-size and drift diagnostics of a tracker's raw GOT-10k results on ``dataset``
+    (:func:`val_dataset`).
 
     Returns:
         dict: :func:`~procontext_mm.evaluation.functional.eval_drift`'s ``area_ratio_median``
         and ``ao_parts`` (first and second half of every video), fractions.
     """
     import mmcv
-    from mmengine.registry import init_default_scope
 
     from procontext_mm.evaluation import load_tracking_results
     from procontext_mm.evaluation.functional import eval_drift
-    from procontext_mm.registry import DATASETS
-    init_default_scope('procontext_mm')
-    dataset = DATASETS.build(dict(type='GOT10kDataset', data_root=benchmark_root, split='val',
-                                  test_mode=True, use_cache=False, pipeline=[]))
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
     names = [info['video_name'] for info in infos]
     results = load_tracking_results(osp.join(results_dir, 'got10k'), names, 'got10k',
@@ -96,11 +102,9 @@ def run_quickstart(out_dir: str, entries: List[TrackerEntry], spec=None,
         ``video``, ``out_dir``.
     """
     import numpy as np
-    from mmengine.registry import init_default_scope
 
     from procontext_mm.apis import init_model, track_video
     from procontext_mm.datasets import VideoFrames
-    from procontext_mm.registry import DATASETS
     from procontext_mm.structures import bbox_xywh_to_xyxy
     from procontext_mm.visualization import write_demo_video
     from .builtin_benchmark import BenchmarkSpec, generate_builtin_benchmark, load_manifest
@@ -111,6 +115,7 @@ def run_quickstart(out_dir: str, entries: List[TrackerEntry], spec=None,
     benchmark = generate_builtin_benchmark(folder.path('benchmark'), spec,
                                            nproc=os.cpu_count() or 1)
     folder.bind_data(load_manifest(benchmark)['fingerprint'])
+    val = val_dataset(benchmark)
 
     checkpoints = {}
     for entry in entries:
@@ -127,7 +132,7 @@ def run_quickstart(out_dir: str, entries: List[TrackerEntry], spec=None,
             results = folder.path('results', e.slug)
             scores = test_tracker(e, benchmark, folder.path('test', e.slug), results,
                                   checkpoints.get(e.weights_from or e.name))
-            drift = drift_report(benchmark, results)
+            drift = drift_report(val, results)
             return dict(scores, **{'drift/area_ratio': drift['area_ratio_median'],
                                    'drift/AO_half1': 100 * drift['ao_parts'][0],
                                    'drift/AO_half2': 100 * drift['ao_parts'][1]})
@@ -157,31 +162,25 @@ def run_quickstart(out_dir: str, entries: List[TrackerEntry], spec=None,
     def demo():
         """The first val video in which the first tracker refreshes its dynamic templates
         (video 0 if it never does), tracked by every trained tracker and drawn."""
-        init_default_scope('procontext_mm')
-        dataset = DATASETS.build(dict(type='GOT10kDataset', data_root=benchmark, split='val',
-                                      test_mode=True, use_cache=False, pipeline=[]))
         models = {e.name: init_model(e.load_config(), checkpoints[e.name]) for e in trained}
+        first = trained[0].name
 
-        def val_video(video_id):
-            info = dataset.get_data_info(video_id)
+        def track(video_id, name):
+            info = val.get_data_info(video_id)
             gt_xyxy = bbox_xywh_to_xyxy(info['bboxes_xywh'])
             gt_xyxy[~info['visible']] = np.nan
-            return VideoFrames(osp.dirname(dataset.get_frame_path(video_id, 0))), gt_xyxy
+            frames = VideoFrames(osp.dirname(val.get_frame_path(video_id, 0)))
+            return frames, gt_xyxy, track_video(models[name], frames, gt_xyxy[0].tolist())
 
-        first = trained[0].name
-        chosen, results = 0, {}
-        for video_id in range(len(dataset)):
-            frames, gt_xyxy = val_video(video_id)
-            results = {first: track_video(models[first], frames, gt_xyxy[0].tolist())}
-            if results[first].update_frames:
-                chosen = video_id
+        for video_id in range(len(val)):
+            frames, gt_xyxy, result = track(video_id, first)
+            if result.update_frames:
                 break
-        frames, gt_xyxy = val_video(chosen)
-        if not results[first].update_frames:  # no refresh anywhere: show video 0
-            results = {first: track_video(models[first], frames, gt_xyxy[0].tolist())}
-        for name, model in models.items():
-            if name not in results:
-                results[name] = track_video(model, frames, gt_xyxy[0].tolist())
+        else:  # no refresh in any video: show the first one
+            frames, gt_xyxy, result = track(0, first)
+        results = {first: result}
+        results.update({name: track_video(model, frames, gt_xyxy[0].tolist())
+                        for name, model in models.items() if name != first})
         write_demo_video(frames, results, video, gt_bboxes_xyxy=gt_xyxy, fps=15)
         return dict(video=osp.basename(frames.path),
                     refreshes={name: [int(i) for i in r.update_frames]
