@@ -143,16 +143,17 @@ def test_two_process_cpu_training_with_gloo_gives_ranks_different_samples(tiny_b
     assert len(ranks[0]["indices"]) == len(ranks[1]["indices"]) == 3
 
 
-@pytest.mark.parametrize('native_bf16', [True, False])
-def test_amp_on_a_cpu_is_bfloat16_where_the_cpu_has_it(tmp_path, monkeypatch, native_bf16):
+@pytest.mark.parametrize('cuda, native_bf16, wrapper', [
+    (True, False, 'AmpOptimWrapper'), (False, True, 'BF16OptimWrapper'), (False, False, None)])
+def test_amp_is_float16_on_cuda_and_bfloat16_on_a_cpu_that_has_it(tmp_path, monkeypatch, cuda,
+                                                                    native_bf16, wrapper):
     import train
-    if torch.cuda.is_available():
-        pytest.skip('this machine has CUDA: --amp means float16 there')
+    monkeypatch.setattr(train.torch.cuda, 'is_available', lambda: cuda)
     monkeypatch.setattr(train, 'cpu_has_native_bf16', lambda: native_bf16)
     args = train.parse_args([CONFIG, '--amp', '--work-dir', str(tmp_path), '--cfg-options',
                              'optim_wrapper.type=OptimWrapper'])
-    if native_bf16:
-        assert train.build_config(args).optim_wrapper.type == 'BF16OptimWrapper'
+    if wrapper is not None:
+        assert train.build_config(args).optim_wrapper.type == wrapper
     else:
         with pytest.raises(ValueError, match='--amp needs a CUDA device or a CPU with native '
                                              'bfloat16'):
