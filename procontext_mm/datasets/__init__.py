@@ -8,6 +8,7 @@ from .lasot_dataset import LaSOTDataset
 from .samplers import MixedVideoSampler
 from .sot_coco_dataset import SOTCocoDataset
 from .trackingnet_dataset import TrackingNetDataset
+from .uav123_dataset import UAV123Dataset
 from .video_frames import UnreadableFrameError, VideoFrames
 from .vot_dataset import VOTDataset
 from .worker_init import reseed_worker
@@ -16,5 +17,5 @@ __all__ = [
     'AnnotationError', 'BaseSOTDataset', 'ConcatSOTDataset', 'FolderSOTDataset', 'GOT10kDataset',
     'IndexCache', 'SOTIndex', 'SOTIndexBuilder', 'StringTable', 'LaSOTDataset', 'MixedVideoSampler',
     'reseed_worker', 'SOTCocoDataset', 'TrackingNetDataset', 'VOTDataset', 'VideoFrames',
-    'UnreadableFrameError'
+    'UnreadableFrameError', 'UAV123Dataset'
 ]
