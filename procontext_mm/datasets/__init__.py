@@ -5,6 +5,7 @@ from .folder_dataset import FolderSOTDataset
 from .got10k_dataset import GOT10kDataset
 from .index_cache import IndexCache, SOTIndex, SOTIndexBuilder, StringTable
 from .lasot_dataset import LaSOTDataset
+from .nfs_dataset import NFSDataset
 from .samplers import MixedVideoSampler
 from .sot_coco_dataset import SOTCocoDataset
 from .trackingnet_dataset import TrackingNetDataset
@@ -17,5 +18,5 @@ __all__ = [
     'AnnotationError', 'BaseSOTDataset', 'ConcatSOTDataset', 'FolderSOTDataset', 'GOT10kDataset',
     'IndexCache', 'SOTIndex', 'SOTIndexBuilder', 'StringTable', 'LaSOTDataset', 'MixedVideoSampler',
     'reseed_worker', 'SOTCocoDataset', 'TrackingNetDataset', 'VOTDataset', 'VideoFrames',
-    'UnreadableFrameError', 'UAV123Dataset'
+    'UnreadableFrameError', 'UAV123Dataset', 'NFSDataset'
 ]
