@@ -8,6 +8,7 @@ from .lasot_dataset import LaSOTDataset
 from .nfs_dataset import NFSDataset
 from .samplers import MixedVideoSampler
 from .sot_coco_dataset import SOTCocoDataset
+from .tnl2k_dataset import TNL2KDataset
 from .trackingnet_dataset import TrackingNetDataset
 from .uav123_dataset import UAV123Dataset
 from .video_frames import UnreadableFrameError, VideoFrames
@@ -18,5 +19,5 @@ __all__ = [
     'AnnotationError', 'BaseSOTDataset', 'ConcatSOTDataset', 'FolderSOTDataset', 'GOT10kDataset',
     'IndexCache', 'SOTIndex', 'SOTIndexBuilder', 'StringTable', 'LaSOTDataset', 'MixedVideoSampler',
     'reseed_worker', 'SOTCocoDataset', 'TrackingNetDataset', 'VOTDataset', 'VideoFrames',
-    'UnreadableFrameError', 'UAV123Dataset', 'NFSDataset'
+    'UnreadableFrameError', 'UAV123Dataset', 'NFSDataset', 'TNL2KDataset'
 ]

@@ -46,7 +46,7 @@ def uav_root(tmp_path):
 SEQUENCES = ['bird1_1', 'bird1_2', 'car1_s']
 
 
-def test_sub_sequences_are_frame_ranges_of_their_recording(uav_root):
+def test_sub_sequences_are_frame_ranges_of_their_recording(uav_root, sot_log):
     dataset = UAV123Dataset(data_root=uav_root, sequences=SEQUENCES, test_mode=True)
     assert [dataset.get_data_info(i)['video_name'] for i in range(3)] == SEQUENCES
     frames = osp.join(uav_root, 'data_seq', 'UAV123', 'bird1')
@@ -58,6 +58,7 @@ def test_sub_sequences_are_frame_ranges_of_their_recording(uav_root):
     info = dataset.get_data_info(0)
     assert np.flatnonzero(~info['visible']).tolist() == [5, 6, 7]
     assert np.isnan(info['bboxes_xywh'][5]).all()
+    assert not sot_log.matching('unusable box')
     item = dataset.get_test_item(0, [4, 5])
     assert [v.tolist() for v in item['visible']] == [[True], [False]]
     assert item['gt_bboxes'][1].tolist() == [[0, 0, 0, 0]]
