@@ -28,8 +28,8 @@ class TNL2KDataset(BaseSOTDataset):
     The training set ships in parts (``TNL2K_train_subset_p1/<seq>/...``): sequence folders
     one level deeper are found too; the folder ``revised_annotations`` is not a sequence.
     Sequences are those of ``list_file`` (one name or ``<part>/<name>`` per line, relative to
-    ``data_root``) if given, else every folder holding a ``groundtruth.txt``, sorted; the
-    video name is the sequence folder's name.
+    ``data_root``) if given, else every folder holding a ``groundtruth.txt`` or an ``imgs``
+    folder, sorted; the video name is the sequence folder's name.
 
     Visibility: a box with a non-positive width or height (the ``0,0,0,0`` of absent frames) is
     an invisible frame. The TNL2K toolkit divides the successes by *every* frame, absent ones
@@ -68,7 +68,10 @@ class TNL2KDataset(BaseSOTDataset):
         return dict(list_file=self._list_path())
 
     def _is_sequence(self, rel_dir: str) -> bool:
-        return osp.isfile(osp.join(self.data_root, rel_dir, 'groundtruth.txt'))
+        # a folder of frames without its ground truth is a broken sequence (an error), not a part
+        seq_dir = osp.join(self.data_root, rel_dir)
+        return osp.isfile(osp.join(seq_dir, 'groundtruth.txt')) or osp.isdir(
+            osp.join(seq_dir, 'imgs'))
 
     def _list_sequences(self) -> List[str]:
         """Sequence folders relative to ``data_root``."""

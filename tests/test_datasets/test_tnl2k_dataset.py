@@ -97,6 +97,10 @@ def test_malformed_inputs_are_named(tmp_path):
     with pytest.raises(AnnotationError, match=r'imgs: no frame'):
         TNL2KDataset(data_root=root)
     write_tnl2k_sequence(root, 'Bird_28-Done', _boxes(3, 0), 'a bird', range(1, 4))
+    os.rename(osp.join(seq_dir, 'groundtruth.txt'), osp.join(root, 'moved.txt'))
+    with pytest.raises(FileNotFoundError, match=r'not found: .*Bird_28-Done/groundtruth.txt'):
+        TNL2KDataset(data_root=root)
+    os.rename(osp.join(root, 'moved.txt'), osp.join(seq_dir, 'groundtruth.txt'))
     with open(osp.join(seq_dir, 'groundtruth.txt'), 'a') as f:
         f.write('1,2,3\n')
     with pytest.raises(AnnotationError, match=r'groundtruth.txt, line 4: expected 4 numbers'):
