@@ -52,7 +52,8 @@ class BaseSOTDataset(BaseVideoDataset):
       box); ``visible``: bool (L,) target visible and its box usable;
       ``bbox_valid``: bool (L,) box finite, positive and not fully outside the image;
     * the dataset's per-frame extras (arrays of length L, e.g. GOT-10k ``cover``, VOT
-      ``polygons``) and per-video extras (scalars, e.g. COCO ``category_id``); ``sample_idx``.
+      ``polygons``) and per-video extras (scalars, strings or small arrays, e.g. COCO
+      ``category_id``, TNL2K ``language``, UAV123 ``attributes``); ``sample_idx``.
 
     ``dataset[(i, k)]`` adds ``key_frame_id=k`` (as mmdet's video datasets do).
 
@@ -273,9 +274,16 @@ class BaseSOTDataset(BaseVideoDataset):
             sample_idx=idx)
         for key, values in index.frame_extras.items():
             info[key] = values[rows].copy()
-        for key, values in index.video_extras.items():
-            info[key] = values[video].item()
+        info.update(self._video_extras(video))
         return info
+
+    def _video_extras(self, video: int) -> dict:
+        """Per-video extras of index video ``video``: Python scalars / strings, arrays copied."""
+        extras = {}
+        for key, values in self.index.video_extras.items():
+            value = values[video]
+            extras[key] = value.item() if value.ndim == 0 else value.copy()
+        return extras
 
     @force_full_init
     def get_frame_path_template(self, video_id: int) -> str:
@@ -324,7 +332,10 @@ class BaseSOTDataset(BaseVideoDataset):
           the box (test splits after the first frame) or gives none (NaN);
         * ``gt_bboxes_labels``: int64 (1,) zeros; ``visible``: bool (1,) as in the data info;
         * each per-frame extra of the dataset with a leading axis of 1 (e.g. VOT
-          ``polygons`` float32 (1, 8)).
+          ``polygons`` float32 (1, 8));
+        * each per-video extra of the dataset, the same value for every frame (e.g. TNL2K
+          ``language`` str, UAV123 ``attributes`` int8 (12,)): ``PackSOTTestInputs(meta_keys=...)``
+          puts it in the frames' metainfo.
         """
         index = self.index
         video = self._video(video_id)
@@ -339,6 +350,9 @@ class BaseSOTDataset(BaseVideoDataset):
                         'ori_video_length', 'gt_bboxes', 'gt_bboxes_labels', 'visible')
         }
         for key in index.frame_extras:
+            item[key] = []
+        video_extras = self._video_extras(video)
+        for key in video_extras:
             item[key] = []
         for k in frame_indices:
             k = int(k)
@@ -362,6 +376,8 @@ class BaseSOTDataset(BaseVideoDataset):
             item['visible'].append(self._visible[row:row + 1].copy())
             for key, values in index.frame_extras.items():
                 item[key].append(values[row:row + 1].copy())
+            for key, value in video_extras.items():
+                item[key].append(value)
         return item
 
     def prepare_data(self, idx: Union[int, Tuple[int, int]]):

@@ -259,6 +259,7 @@ class SOTIndexBuilder:
         self._bboxes: List[np.ndarray] = []
         self._visible: List[np.ndarray] = []
         self._extras: Dict[str, List[np.ndarray]] = {}
+        self._video_extras: Dict[str, list] = {}
 
     def add_video(self,
                   name: str,
@@ -269,6 +270,7 @@ class SOTIndexBuilder:
                   first_frame_index: int = 0,
                   num_annotated: Optional[int] = None,
                   img_size_wh: Tuple[int, int] = (-1, -1),
+                  video_extras: Optional[Dict[str, object]] = None,
                   **frame_extras: np.ndarray) -> None:
         """Add one video.
 
@@ -281,14 +283,21 @@ class SOTIndexBuilder:
             first_frame_index (int): Number of the first frame in file names. Defaults to 0.
             num_annotated (int, optional): Leading frames with a box. Defaults to L.
             img_size_wh (tuple[int, int]): Image size, (-1, -1) when unknown.
+            video_extras (dict, optional): Per-video values (a scalar, a string or a
+                fixed-shape array each, e.g. TNL2K ``language``, UAV123 ``attributes`` (12,));
+                every video of an index must give the same names.
             **frame_extras (np.ndarray): More per-frame arrays of length L; every video of an
                 index must give the same names.
         """
         num_frames = len(bboxes_xywh)
         assert num_frames > 0 and len(visible) == num_frames
+        video_extras = video_extras or {}
         if self._names and set(frame_extras) != set(self._extras):
             raise KeyError(f'video {name}: extras {sorted(frame_extras)} differ from the '
                            f'previous videos\' {sorted(self._extras)}')
+        if self._names and set(video_extras) != set(self._video_extras):
+            raise KeyError(f'video {name}: video extras {sorted(video_extras)} differ from the '
+                           f'previous videos\' {sorted(self._video_extras)}')
         self._names.append(name)
         self._templates.append(frame_template)
         self._ann_files.append(ann_file)
@@ -300,6 +309,8 @@ class SOTIndexBuilder:
         for key, value in frame_extras.items():
             assert len(value) == num_frames, key
             self._extras.setdefault(key, []).append(value)
+        for key, value in video_extras.items():
+            self._video_extras.setdefault(key, []).append(value)
 
     def __len__(self) -> int:
         return len(self._names)
@@ -325,6 +336,8 @@ class SOTIndexBuilder:
             num_annotated=np.asarray(self._num_annotated, np.int32),
             img_size_wh=np.asarray(self._sizes, np.int32).reshape(-1, 2),
             frame_extras={k: np.concatenate(v) for k, v in self._extras.items()},
+            # strings become a fixed-width unicode array: saved without pickling
+            video_extras={k: np.asarray(v) for k, v in self._video_extras.items()},
             line_based=self.line_based)
 
 

@@ -10,6 +10,14 @@ from .annotation_parsers import (AnnotationError, escape_braces, parse_flags, pa
 from .base_sot_dataset import BaseSOTDataset
 from .index_cache import SOTIndex, SOTIndexBuilder
 
+#: The 15 classes of the LaSOT extension (Fan et al., IJCV 2021), 10 sequences each
+#: (``<class>-1`` .. ``<class>-10``): the 150 test sequences of "LaSOT-ext" (the list of
+#: pytracking's ``lasotextensionsubsetdataset.py``).
+LASOT_EXTENSION_CLASSES = ('atv', 'badminton', 'cosplay', 'dancingshoe', 'footbag', 'frisbee',
+                           'jianzi', 'lantern', 'misc', 'opossum', 'paddle', 'raccoon', 'rhino',
+                           'skatingshoe', 'wingsuit')
+LASOT_EXTENSION_SEQUENCES_PER_CLASS = 10
+
 
 @DATASETS.register_module()
 class LaSOTDataset(BaseSOTDataset):
@@ -25,20 +33,26 @@ class LaSOTDataset(BaseSOTDataset):
 
     ``split``: ``'test'`` = the 280 sequences of ``testing_set.txt``; ``'train'`` = the 1120 of
     ``training_set.txt``, or, if that file is absent, every sequence found under the class
-    folders that is not in ``testing_set.txt``; ``'all'`` = every sequence found.
-    ``split_file`` (one sequence name per line) replaces the official list of the split.
+    folders that is not in ``testing_set.txt``; ``'all'`` = every sequence found;
+    ``'extension'`` = the 150 sequences of the LaSOT extension ("LaSOT-ext": 15 new classes x
+    10, :data:`LASOT_EXTENSION_CLASSES`, same per-sequence layout; ``data_root`` is the folder
+    of its 15 class folders, or a LaSOT root they were unpacked into). With ``'extension'``,
+    ``metainfo['categories']`` lists the 15 classes (a video's class is its name up to the
+    last ``-``). ``split_file`` (one sequence name per line) replaces the official list of the
+    split.
 
     Visibility: ``visible = ~(full_occlusion | out_of_view)``; a missing flag file means no
     frame has that flag. ``groundtruth.txt`` is required.
 
     Args:
-        split (str): ``'train'``, ``'test'`` or ``'all'``. Defaults to ``'train'``.
+        split (str): ``'train'``, ``'test'``, ``'all'`` or ``'extension'``. Defaults to
+            ``'train'``.
         split_file (str, optional): List of sequence names (absolute or relative to
             ``data_root``). Defaults to None (official lists).
         **kwargs: See :class:`BaseSOTDataset`.
     """
 
-    SPLITS = ('train', 'test', 'all')
+    SPLITS = ('train', 'test', 'all', 'extension')
 
     def __init__(self, split: str = 'train', split_file: Optional[str] = None, **kwargs) -> None:
         if split not in self.SPLITS:
@@ -46,6 +60,9 @@ class LaSOTDataset(BaseSOTDataset):
                              f'{self.SPLITS}')
         self.split = split
         self.split_file = split_file
+        if split == 'extension':
+            kwargs['metainfo'] = dict(categories=LASOT_EXTENSION_CLASSES,
+                                      **(kwargs.get('metainfo') or {}))
         super().__init__(**kwargs)
 
     def _list_path(self, name: str) -> str:
@@ -78,6 +95,9 @@ class LaSOTDataset(BaseSOTDataset):
             return read_name_list(self._list_path(self.split_file))
         if self.split == 'all':
             return self._all_sequences()
+        if self.split == 'extension':
+            return [f'{cls_name}-{n}' for cls_name in LASOT_EXTENSION_CLASSES
+                    for n in range(1, LASOT_EXTENSION_SEQUENCES_PER_CLASS + 1)]
         train_list, test_list = (self._list_path('training_set.txt'),
                                  self._list_path('testing_set.txt'))
         if self.split == 'test':
@@ -113,6 +133,9 @@ class LaSOTDataset(BaseSOTDataset):
                 raise AnnotationError(f'LaSOTDataset: sequence name {name!r} is not '
                                       '<class>-<number>')
             seq_dir = self._seq_dir(name)
+            if not osp.isdir(seq_dir):
+                raise FileNotFoundError(f'LaSOTDataset: folder of sequence {name} (split '
+                                        f'{self.split!r}) not found: {seq_dir}')
             bboxes = parse_number_rows(osp.join(seq_dir, 'groundtruth.txt'))
             hidden = np.zeros(len(bboxes), bool)
             for flag_name in ('full_occlusion.txt', 'out_of_view.txt'):

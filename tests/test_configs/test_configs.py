@@ -12,7 +12,11 @@ from procontext_mm.registry import MODELS
 
 CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs'
 CONFIGS = sorted(p for p in CONFIG_ROOT.rglob('*.py') if '_base_' not in p.parts)
-NAME = re.compile(r'^[a-z0-9.\-]+_[a-z0-9.\-]+_\d+xb\d+-\d+[ei]_[a-z0-9\-]+\.py$')
+NAME = re.compile(r'^[a-z0-9.\-]+_[a-z0-9.\-]+_\d+xb\d+-\d+[ei]_[a-z0-9\-]+'
+                  r'(_test-[a-z0-9\-]+)?\.py$')
+#: ``<training config>_test-<benchmark>.py``: the model of the training config on a benchmark.
+TEST_SUFFIX = re.compile(r'_test-[a-z0-9\-]+\.py$')
+TEST_CONFIGS = [p for p in CONFIGS if TEST_SUFFIX.search(p.name)]
 
 
 def _restated_lists(path):
@@ -70,3 +74,18 @@ def test_restated_lists_are_found(tmp_path):
     assert _restated_lists(config) == [
         'line 1: train_pipeline = [...]', 'line 3: pipeline=[...]', 'line 3: datasets=[...]'
     ]
+
+
+def test_there_are_benchmark_test_configs():
+    assert {TEST_SUFFIX.search(p.name).group() for p in TEST_CONFIGS} >= {
+        '_test-uav123.py', '_test-nfs.py', '_test-tnl2k.py', '_test-lasot-ext.py'}
+
+
+@pytest.mark.parametrize('path', TEST_CONFIGS, ids=lambda p: p.name)
+def test_benchmark_test_config_tests_the_model_of_its_training_config(path):
+    training = path.with_name(TEST_SUFFIX.sub('.py', path.name))
+    assert training.is_file(), f'{path.name}: no training config {training.name}'
+    cfg, training_cfg = Config.fromfile(str(path)), Config.fromfile(str(training))
+    assert cfg.model.to_dict() == training_cfg.model.to_dict()
+    assert cfg.test_cfg == training_cfg.test_cfg
+    assert cfg.test_dataloader.dataset.test_mode and not cfg.get('train_dataloader')

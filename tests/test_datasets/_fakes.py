@@ -168,3 +168,59 @@ def write_vot_sequence(root: str, name: str, regions: Sequence[Sequence[float]],
         _write(osp.join(seq_dir, 'sequence'), sequence_file)
     if num_frames:
         write_frames(osp.join(seq_dir, 'color'), range(1, num_frames + 1))
+
+
+# ---------------------------------------------------------------------- UAV123
+def write_uav123_sequence(root: str, name: str, bboxes, version: str = 'UAV123',
+                          attributes: Optional[Sequence[int]] = None) -> str:
+    """``anno/<version>/<name>.txt`` (x,y,w,h, ``NaN`` rows as the release writes them) and,
+    when given, ``anno/<version>/att/<name>.txt`` (one line of comma separated flags)."""
+    lines = ''.join('NaN,NaN,NaN,NaN\n' if np.isnan(box).any()
+                    else ','.join(f'{v:g}' for v in box) + '\n' for box in np.asarray(bboxes))
+    path = _write(osp.join(root, 'anno', version, f'{name}.txt'), lines)
+    if attributes is not None:
+        _write(osp.join(root, 'anno', version, 'att', f'{name}.txt'),
+               ','.join(str(int(a)) for a in attributes) + '\n')
+    return path
+
+
+def write_uav123_frames(root: str, folder: str, numbers: Iterable[int]) -> List[str]:
+    """Frames ``data_seq/UAV123/<folder>/%06d.jpg`` (empty files)."""
+    return write_frames(osp.join(root, 'data_seq', 'UAV123', folder), numbers, '{:06d}.jpg')
+
+
+# ---------------------------------------------------------------------- NfS
+def nfs_vatic_text(bboxes_xyxy, lost=None, occluded=None, first_frame_number: int = 1,
+                   label: str = 'person', track_id: int = 1) -> str:
+    """VATIC lines ``track_id xmin ymin xmax ymax frame lost occluded generated "label"``."""
+    num = len(bboxes_xyxy)
+    lost = np.zeros(num, int) if lost is None else lost
+    occluded = np.zeros(num, int) if occluded is None else occluded
+    return ''.join(
+        f'{track_id} {b[0]:.0f} {b[1]:.0f} {b[2]:.0f} {b[3]:.0f} {first_frame_number + i} '
+        f'{int(lost[i])} {int(occluded[i])} {i % 2} "{label}"\n'
+        for i, b in enumerate(np.asarray(bboxes_xyxy)))
+
+
+def write_nfs_sequence(root: str, name: str, annotation_text: str, num_frames: int,
+                       fps: int = 30) -> str:
+    """``<name>/<fps>/<name>.txt`` and ``num_frames`` frames ``<name>/<fps>/<name>/%05d.jpg``
+    numbered from 1."""
+    version_dir = osp.join(root, name, str(fps))
+    _write(osp.join(version_dir, f'{name}.txt'), annotation_text)
+    write_frames(osp.join(version_dir, name), range(1, num_frames + 1), '{:05d}.jpg')
+    return version_dir
+
+
+# ---------------------------------------------------------------------- TNL2K
+def write_tnl2k_sequence(root: str, rel_dir: str, bboxes, language: Optional[str],
+                         numbers: Iterable[int], name_format: str = '{:05d}.png',
+                         images: bool = False) -> str:
+    """``<rel_dir>/groundtruth.txt``, ``<rel_dir>/language.txt`` (not written for None) and
+    the frames ``<rel_dir>/imgs/<name_format>``."""
+    seq_dir = osp.join(root, rel_dir)
+    _write(osp.join(seq_dir, 'groundtruth.txt'), boxes_text(bboxes, fmt='{:.0f}'))
+    if language is not None:
+        _write(osp.join(seq_dir, 'language.txt'), language)
+    write_frames(osp.join(seq_dir, 'imgs'), numbers, name_format, images=images)
+    return seq_dir

@@ -90,3 +90,19 @@ def test_default_cache_dir(monkeypatch, tmp_path):
     monkeypatch.delenv('PROCONTEXT_MM_CACHE_DIR')
     monkeypatch.setenv('XDG_CACHE_HOME', '/xdg')
     assert default_cache_dir() == '/xdg/procontext_mm/sot_index'
+
+
+def test_video_extras_of_any_fixed_shape_survive_the_cache(tmp_path):
+    builder = SOTIndexBuilder(root='')
+    builder.add_video('a', 'a', 'a', np.zeros((2, 4)), [True, True],
+                      video_extras=dict(language='un vélo blanc', attributes=np.ones(3, np.int8)))
+    builder.add_video('b', 'b', 'b', np.zeros((1, 4)), [True],
+                      video_extras=dict(language='', attributes=np.zeros(3, np.int8)))
+    with pytest.raises(KeyError, match=r"video c: video extras \['language'\] differ"):
+        builder.add_video('c', 'c', 'c', np.zeros((1, 4)), [True],
+                          video_extras=dict(language='x'))
+    path = str(tmp_path / 'index.npz')
+    builder.build().save(path)
+    loaded = SOTIndex.load(path)  # no pickling: strings are a fixed-width unicode array
+    assert loaded.video_extras['language'].tolist() == ['un vélo blanc', '']
+    assert loaded.video_extras['attributes'].tolist() == [[1, 1, 1], [0, 0, 0]]

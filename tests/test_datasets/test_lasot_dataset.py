@@ -1,10 +1,17 @@
 import os.path as osp
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 from _fakes import random_boxes, write_lasot_sequence, write_name_list
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
 
-from procontext_mm.datasets import AnnotationError, LaSOTDataset
+from procontext_mm.datasets import LASOT_EXTENSION_CLASSES, AnnotationError, LaSOTDataset
+from procontext_mm.registry import DATASETS
+
+CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs' / '_base_' / 'datasets'
 
 
 @pytest.fixture
@@ -61,3 +68,22 @@ def test_bad_flags_and_missing_lists(tmp_path):
         LaSOTDataset(data_root=root, split='train')
     with pytest.raises(FileNotFoundError, match='testing_set.txt'):
         LaSOTDataset(data_root=root, split='test')
+
+
+def test_extension_split_reads_the_150_sequences_of_its_15_classes(tmp_path):
+    init_default_scope('procontext_mm')  # the test pipeline's transforms are ours
+    root = str(tmp_path / 'LaSOT')
+    names = [f'{cls_name}-{n}' for cls_name in LASOT_EXTENSION_CLASSES for n in range(1, 11)]
+    for name in names + ['airplane-1']:  # a LaSOT class in the same root is not read
+        write_lasot_sequence(root, name, random_boxes(2, seed=len(name)), [0, 1], [0, 0])
+    cfg = Config.fromfile(str(CONFIG_ROOT / 'lasot_ext_test.py'))
+    dataset = DATASETS.build(dict(cfg.test_dataloader.dataset, data_root=root))
+    assert len(LASOT_EXTENSION_CLASSES) == 15
+    assert [dataset.get_data_info(i)['video_name'] for i in range(len(dataset))] == names
+    assert dataset.metainfo['categories'] == LASOT_EXTENSION_CLASSES
+    assert dataset.get_data_info(0)['visible'].tolist() == [True, False]
+    assert 'categories' not in LaSOTDataset(data_root=root, split='all').metainfo
+    shutil.rmtree(osp.join(root, 'wingsuit', 'wingsuit-7'))
+    with pytest.raises(FileNotFoundError, match=r"sequence wingsuit-7 \(split 'extension'\) not "
+                       r'found: .*wingsuit/wingsuit-7'):
+        LaSOTDataset(data_root=root, split='extension')
