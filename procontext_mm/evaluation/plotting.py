@@ -274,9 +274,10 @@ def plot_attribute_radar(scores: Mapping[str, Mapping[str, float]],
     axes.set_xticks(angles)
     axes.set_xticklabels(labels, fontsize=8)
     axes.set_ylim(low, high)
-    axes.set_yticks(np.linspace(low, high, 5)[1:])
+    step = 0.1 if high - low <= 0.6 + 1e-9 else 0.2
+    axes.set_yticks(np.arange(high, low + 1e-9, -step)[::-1][1:])  # tenths, the centre unmarked
     axes.tick_params(axis='y', labelsize=7)
-    axes.set_title(title, fontsize=10, pad=18)
+    axes.set_title(f'{title}\n(centre of the plot: {low:.1f})', fontsize=10, pad=18)
     axes.legend(loc='upper right', bbox_to_anchor=(1.32, 1.12), fontsize=7,
                 title='[mean] tracker', title_fontsize=7)
     os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
