@@ -344,6 +344,8 @@ def test_paired_and_option_errors(lasot, tmp_path):
             f'a={lasot["result_dirs"]["good"]}']
     with pytest.raises(ValueError, match='--paired a b: give two different trackers'):
         compare_sot.main(base + ['--paired', 'a', 'b'])
+    with pytest.raises(ValueError, match='the VOT protocol has no per-sequence score'):
+        compare_sot.main(['vot'] + base[1:] + [f'b={tmp_path}', '--paired', 'a', 'b'])
     with pytest.raises(ValueError, match=r"--box-format a=xywz: 'xywz' is not one of"):
         compare_sot.main(base + ['--box-format', 'a=xywz'])
     with pytest.raises(ValueError, match=r"--results-source c=pytracking: no result folder "
@@ -423,3 +425,35 @@ def test_precision_and_dataset_rows():
     assert rows['lasot_ext'][0] == dict(type='LaSOTDataset', split='extension')
     for name, type_name in (('nfs', 'NFSDataset'), ('tnl2k', 'TNL2KDataset')):
         assert rows[name][0]['type'] == type_name and rows[name][1] == 'lasot'  # OPE as LaSOT
+
+
+REAL_SOT = os.environ.get('PROCONTEXT_REAL_SOT', '/work/shared/data/real_sot')
+
+
+@pytest.mark.skipif(not osp.isdir(osp.join(REAL_SOT, 'lasot_full')),
+                    reason='real SOT sample data not available')
+def test_real_xyxy_tracker_output_is_detected_and_converted(tmp_path):
+    """LaSOT airplane-1, real frames 1-25, and a real tracker's output on them that
+    mmtracking stored as x1,y1,x2,y2: reported as xyxy and scored as converted boxes."""
+    seq_dir = tmp_path / 'LaSOT' / 'airplane' / 'airplane-1'
+    os.makedirs(seq_dir / 'img')
+    for k in range(1, 26):
+        os.symlink(osp.join(REAL_SOT, 'lasot_full', 'airplane', 'airplane-1', 'img',
+                            f'{k:08d}.jpg'), seq_dir / 'img' / f'{k:08d}.jpg')
+    gt = np.loadtxt(osp.join(REAL_SOT, 'lasot', 'airplane-1', 'groundtruth.txt'), delimiter=',')
+    _write(seq_dir / 'groundtruth.txt', _rows(gt))
+    _write(seq_dir / 'full_occlusion.txt', ','.join(['0'] * 25) + '\n')
+    _write(tmp_path / 'LaSOT' / 'testing_set.txt', 'airplane-1\n')
+    results = tmp_path / 'mmtracking_output'
+    os.makedirs(results)
+    track_xyxy = np.loadtxt(osp.join(REAL_SOT, 'lasot', 'airplane-1', 'track_results.txt'),
+                            delimiter=',')
+    _write(results / 'airplane-1.txt', _rows(track_xyxy))
+    summary = compare_sot.main(['lasot', str(tmp_path / 'LaSOT'), *NO_CACHE, '--results',
+                                f'mmtrack={results}', '--bootstrap', '0',
+                                '--out-dir', str(tmp_path / 'out')])
+    info = summary['trackers']['mmtrack']
+    assert info['box_format'] == 'xyxy' and '1/1 sequences' in info['box_format_check']
+    converted = np.column_stack([track_xyxy[:, :2], track_xyxy[:, 2:] - track_xyxy[:, :2]])
+    expected = eval_ope([converted], [gt], 'lasot')
+    assert summary['rows'][0]['AUC'] == pytest.approx(100 * expected['success'], abs=1e-9)

@@ -109,7 +109,8 @@ def parse_args(argv=None):
                         help='confidence level of the intervals (default %(default)s)')
     parser.add_argument('--seed', type=int, default=0, help='seed of the bootstrap resamples')
     parser.add_argument('--paired', nargs=2, metavar=('A', 'B'),
-                        help='compare tracker A with tracker B sequence by sequence')
+                        help='compare tracker A with tracker B sequence by sequence (main '
+                        'score; its CI uses --bootstrap resamples, 1000 if that is 0)')
     parser.add_argument('--paired-top', type=int, default=5, metavar='K',
                         help='sequences listed with the largest differences either way')
     parser.add_argument('--eao-interval', type=int, nargs=2, metavar=('LOW', 'HIGH'),
@@ -208,6 +209,9 @@ def parse_trackers(args) -> List[dict]:
         if unknown or args.paired[0] == args.paired[1]:
             raise ValueError(f'--paired {" ".join(args.paired)}: give two different trackers '
                              f'among {names}.')
+        if DATASETS[args.dataset][1] == 'vot':
+            raise ValueError('--paired: the VOT protocol has no per-sequence score to pair '
+                             '(EAO is computed over all sequences at once).')
     return trackers
 
 
@@ -338,15 +342,12 @@ def confidence_intervals(reports: Dict[str, dict], protocol: str, names: Sequenc
 def paired(reports: Dict[str, dict], protocol: str, names: Sequence[str], pair: Sequence[str],
            args) -> dict:
     """Paired comparison of the main score (AUC / AO) of ``pair[0]`` against ``pair[1]``."""
-    from procontext_mm.evaluation.functional import paired_comparison
-    if protocol == 'vot':
-        raise ValueError('--paired: the VOT protocol has no per-sequence score to pair '
-                         '(EAO is computed over all sequences at once).')
+    from procontext_mm.evaluation.functional import DEFAULT_NUM_RESAMPLES, paired_comparison
     column, key = SCORES[score_family(protocol)][0]
     values_a, weights_a = sequence_values(reports[pair[0]], protocol, key, names)
     values_b, weights_b = sequence_values(reports[pair[1]], protocol, key, names)
     result = paired_comparison(values_a, values_b, names, weights_a, weights_b,
-                               num_resamples=max(args.bootstrap, 1),
+                               num_resamples=args.bootstrap or DEFAULT_NUM_RESAMPLES,
                                confidence=args.confidence, seed=args.seed,
                                num_extremes=args.paired_top)
     return dict(result, tracker_a=pair[0], tracker_b=pair[1], score=column)

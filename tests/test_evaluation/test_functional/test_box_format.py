@@ -1,5 +1,7 @@
 """Box-format detection of result files: every format is recognised from the first rows, the
 pytracking-style integer truncation is tolerated, and undecidable cases say so."""
+import os
+
 import numpy as np
 import pytest
 
@@ -92,3 +94,24 @@ def test_repetitions_use_the_first_run_and_bad_names_are_refused():
     with pytest.raises(ValueError, match="Unknown box format 'cxcywh'"):
         bboxes_to_xywh(gt, 'cxcywh')
     assert '1-based against 0-based' in describe_box_format('xywh+1')
+
+
+REAL_SOT = os.environ.get('PROCONTEXT_REAL_SOT', '/work/shared/data/real_sot')
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(REAL_SOT, 'lasot')),
+                    reason='real SOT sample data not available')
+def test_real_tracker_output_in_xyxy_is_detected():
+    """mmtracking's fixture holds a real tracker's output on LaSOT airplane-1 / -2, written
+    as x1,y1,x2,y2 beside xywh ground truth: the check must say xyxy. (Its airplane-2 file
+    does not start with the init box: one sequence of two matches, which is enough.)"""
+    preds, gts = [], []
+    for seq in ('airplane-1', 'airplane-2'):
+        folder = os.path.join(REAL_SOT, 'lasot', seq)
+        preds.append(np.loadtxt(os.path.join(folder, 'track_results.txt'), delimiter=','))
+        gts.append(np.loadtxt(os.path.join(folder, 'groundtruth.txt'), delimiter=','))
+    found = detect_box_format(preds, gts)
+    assert found['box_format'] == 'xyxy' and found['method'] == 'first row'
+    assert found['matches'] == {'xywh': 0, 'xyxy': 1} and not found['ambiguous']
+    alone = detect_box_format(preds[1:], gts[1:])  # airplane-2 alone: the IoU fallback
+    assert alone['method'] == 'early IoU' and alone['box_format'] == 'xyxy'
