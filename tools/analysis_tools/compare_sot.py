@@ -75,7 +75,8 @@ def parse_args(argv=None):
     from procontext_mm.evaluation import ATTRIBUTE_NAMES
     from procontext_mm.evaluation.functional import DEFAULT_CONFIDENCE, DEFAULT_NUM_RESAMPLES
     parser = argparse.ArgumentParser(
-        description='Compare SOT trackers on one dataset: table + success / precision plots.',
+        description='Compare SOT trackers on one dataset: table with confidence intervals, '
+        'paired comparison, per-attribute results, success / precision plots.',
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split('\n\n', 1)[1])
     parser.add_argument('dataset', choices=sorted(DATASETS), help='benchmark (sets the protocol)')
     parser.add_argument('data_root', help='root of the dataset in its official layout')
