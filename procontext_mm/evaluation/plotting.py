@@ -200,3 +200,86 @@ def plot_eao(curves: Mapping[str, np.ndarray],
                        f'{title} (score over lengths {interval[0]}-{interval[1]})',
                        'Sequence length', 'Expected average overlap', legend_loc='upper right',
                        xlim=(0, max(length - 1, 1)), shade=interval)
+
+
+def radar_radial_range(values: np.ndarray) -> Tuple[float, float]:
+    """Radial range of a radar plot of fractions: from a tenth below the lowest value (at
+    least 0) to the highest value rounded up to a tenth (at most 1), at least 0.1 wide.
+
+    Args:
+        values (np.ndarray): scores in [0, 1], any shape; NaN ignored.
+
+    Returns:
+        tuple[float, float]: ``(low, high)``.
+    """
+    low = max(0.0, float(np.floor(np.nanmin(values) * 10 - 1)) / 10)
+    high = max(min(1.0, float(np.ceil(np.nanmax(values) * 10)) / 10), low + 0.1)
+    return low, high
+
+
+def plot_attribute_radar(scores: Mapping[str, Mapping[str, float]],
+                         out_file: str,
+                         title: str = 'Success AUC per attribute',
+                         num_sequences: Optional[Mapping[str, int]] = None,
+                         score_format: str = '{:.3f}') -> str:
+    """Radar plot of per-attribute scores: one axis per attribute, one polygon per tracker.
+
+    The radial axis spans the scores' range rounded out to tenths (not from 0), so that
+    differences between trackers show; its ticks are labelled. The legend gives each tracker's
+    mean over the attributes, best first.
+
+    Args:
+        scores (Mapping[str, Mapping[str, float]]): tracker -> attribute -> score (fractions,
+            e.g. success AUC); every tracker has the same attributes, at least 3.
+        out_file (str): Image to write.
+        title (str): Plot title. Defaults to 'Success AUC per attribute'.
+        num_sequences (Mapping[str, int], optional): attribute -> number of sequences, shown
+            in the axis labels.
+        score_format (str): Format of the mean score in the legend. Defaults to ``'{:.3f}'``.
+
+    Returns:
+        str: ``out_file``.
+
+    Raises:
+        ValueError: With fewer than 3 attributes, or trackers with different attributes.
+    """
+    if not scores:
+        raise ValueError(f'{out_file}: no tracker to plot.')
+    attributes = list(next(iter(scores.values())))
+    if len(attributes) < 3:
+        raise ValueError(f'{out_file}: a radar plot needs at least 3 attributes, got '
+                         f'{attributes}.')
+    for name, per_attribute in scores.items():
+        if list(per_attribute) != attributes:
+            raise ValueError(f'{out_file}: {name} has attributes {list(per_attribute)}, the '
+                             f'first tracker {attributes}.')
+    values = np.array([[scores[n][a] for a in attributes] for n in scores], dtype=np.float64)
+    low, high = radar_radial_range(values)
+    angles = np.linspace(0, 2 * np.pi, len(attributes), endpoint=False)
+    figure = Figure(figsize=(6.4, 6.0), dpi=150)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot(1, 1, 1, projection='polar')
+    axes.set_theta_offset(np.pi / 2)  # first attribute at the top, then clockwise
+    axes.set_theta_direction(-1)
+    means = {name: float(np.nanmean(row)) for name, row in zip(scores, values)}
+    styles = cycle([(ls, c) for ls in LINESTYLES for c in COLORS])
+    rows = dict(zip(scores, values))
+    for (name, label), (linestyle, color) in zip(legend_entries(means, score_format), styles):
+        closed = np.append(rows[name], rows[name][0])
+        axes.plot(np.append(angles, angles[0]), closed, linestyle=linestyle, color=color,
+                  linewidth=1.6, label=label)
+        axes.fill(angles, rows[name], color=color, alpha=0.06)
+    labels = [f'{a}\n({num_sequences[a]})' if num_sequences and a in num_sequences else a
+              for a in attributes]
+    axes.set_xticks(angles)
+    axes.set_xticklabels(labels, fontsize=8)
+    axes.set_ylim(low, high)
+    step = 0.1 if high - low <= 0.6 + 1e-9 else 0.2
+    axes.set_yticks(np.arange(high, low + 1e-9, -step)[::-1][1:])  # tenths, the centre unmarked
+    axes.tick_params(axis='y', labelsize=7)
+    axes.set_title(f'{title}\n(centre of the plot: {low:.1f})', fontsize=10, pad=18)
+    axes.legend(loc='upper right', bbox_to_anchor=(1.32, 1.12), fontsize=7,
+                title='[mean] tracker', title_fontsize=7)
+    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
+    figure.savefig(out_file, bbox_inches='tight')
+    return out_file

@@ -22,6 +22,22 @@ These are the layouts the ``got10k`` toolkit writes and reads (``ExperimentGOT10
   ``<seq>_001.txt`` and ``<seq>_time.txt`` (what the toolkit's ``report`` zips).
 * TrackingNet test server: a zip whose root holds ``<seq>.txt`` for every sequence.
 
+Other codebases' result folders (:func:`import_tracking_results`, :data:`RESULT_SOURCES`):
+
+* ``toolkit``: the layouts above (the got10k toolkit's, this project's).
+* ``pytracking``: ``<seq>.txt`` (``x, y, w, h`` per frame, tab-separated integers as
+  pytracking's ``running.py`` writes them; commas also read) and ``<seq>_time.txt`` beside it,
+  in ``<results>/<tracker>/<parameter>[_<run>]/``. UAV123 / NfS sequences carry pytracking's
+  prefixes (``uav_bike1``, ``nfs_Gymnastics``, :data:`PYTRACKING_NAME_PREFIXES`). OSTrack
+  (``output/test/tracking_results/<tracker>/<config>/``) writes the same files.
+* ``ostrack``: OSTrack puts GOT-10k and TrackingNet results one folder deeper,
+  ``<config>/got10k/<seq>.txt``, ``<config>/trackingnet/<seq>.txt``; any dataset sub-folder
+  named as in pytracking / OSTrack (:data:`PYTRACKING_DATASETS`) is read the same way.
+
+Imported boxes are the files' rows as they are: their convention (``xywh`` / ``xyxy``, origin)
+is checked against the ground truth by
+:func:`~procontext_mm.evaluation.functional.detect_box_format`.
+
 Readers accept commas, tabs or spaces between numbers. Every malformed file is a
 ``ValueError`` naming the file, the sequence and the 1-based line; a missing result is a
 ``FileNotFoundError`` naming the sequence(s).
@@ -37,6 +53,15 @@ from mmengine.fileio import exists, get_text, list_dir_or_file, put, put_text
 
 #: Benchmarks whose raw result layout is known.
 RESULT_LAYOUTS = ('got10k', 'otb', 'lasot', 'trackingnet', 'vot')
+#: Codebases whose result folders :func:`import_tracking_results` reads (module docstring).
+RESULT_SOURCES = ('toolkit', 'pytracking', 'ostrack')
+#: Dataset names of pytracking / OSTrack (``lib/test/evaluation/datasets.py``), by the
+#: benchmark names of this project; OSTrack's result sub-folder has this name.
+PYTRACKING_DATASETS = dict(got10k='got10k', trackingnet='trackingnet', lasot='lasot',
+                           lasot_ext='lasot_extension_subset', otb='otb', uav123='uav',
+                           nfs='nfs', tnl2k='tnl2k')
+#: Prefixes pytracking / OSTrack add to the sequence names of some datasets.
+PYTRACKING_NAME_PREFIXES = dict(uav='uav_', nfs='nfs_')
 #: VOT status lines: initialised, skipped (after a failure), failure.
 VOT_INIT, VOT_SKIP, VOT_FAILURE = 1, 0, 2
 
@@ -204,16 +229,81 @@ def load_tracking_results(result_dir: str,
                                 f'(expected e.g. {expected}).')
     results = {}
     for name, files in box_files.items():
-        length = num_frames.get(name)
-        runs = [read_bboxes_file(path, name, length) for path in files]
-        if len({len(run) for run in runs}) > 1:
-            raise ValueError(f'Sequence {name}: repetitions in {result_dir} have different '
-                             f'lengths {[len(run) for run in runs]}.')
-        time_path = result_paths(result_dir, name, benchmark)[1]
-        times = read_times_file(time_path, name, len(runs[0])) if exists(time_path) else None
-        bboxes = np.stack(runs) if benchmark == 'got10k' else runs[0]
-        results[name] = dict(bboxes_xywh=bboxes, times=times)
+        bboxes, times = _read_sequence(files, result_paths(result_dir, name, benchmark)[1],
+                                       name, num_frames.get(name), result_dir)
+        results[name] = dict(bboxes_xywh=bboxes if benchmark == 'got10k' else bboxes[0],
+                             times=times)
     return results
+
+
+def import_tracking_results(result_dir: str,
+                            seq_names: Sequence[str],
+                            benchmark: str,
+                            source: str = 'auto',
+                            num_frames: Optional[Mapping[str, int]] = None,
+                            dataset: Optional[str] = None) -> dict:
+    """Read a tracker's result folder written by this project or by another codebase.
+
+    Args:
+        result_dir (str): Result folder of one tracker: the toolkit's ``<tracker>`` folder,
+            pytracking's ``<tracker>/<parameter>`` or OSTrack's ``<tracker>/<config>``.
+        seq_names (Sequence[str]): Sequences to read (official names); every one must have
+            results.
+        benchmark (str): Toolkit layout of the benchmark: ``got10k``, ``otb``, ``lasot`` or
+            ``trackingnet``.
+        source (str): One of :data:`RESULT_SOURCES`, or ``'auto'``: the source whose layout
+            holds the most of the sequences (toolkit first on ties; for one-file-per-sequence
+            folders, pytracking if ``<seq>_time.txt`` files are there). Defaults to 'auto'.
+        num_frames (Mapping[str, int], optional): Expected length of each sequence.
+        dataset (str, optional): Benchmark name in :data:`PYTRACKING_DATASETS` (e.g.
+            ``uav123``): enables pytracking's name prefixes and OSTrack's sub-folder.
+
+    Returns:
+        dict: ``source`` (the layout read), ``folder`` (where the box files are) and
+        ``sequences``: name -> ``dict(bboxes=..., times=..., box_file=...)``; ``bboxes`` are
+        the files' rows as written, (L, 4) float64, or (R, L, 4) for toolkit GOT-10k
+        repetitions; ``times`` the time file's content or None.
+
+    Raises:
+        FileNotFoundError: Naming the sequences without results, the layout and the path
+            expected.
+        ValueError: On an unknown source / benchmark, or a malformed file (naming file,
+            sequence and line, or the row counts).
+    """
+    if benchmark not in RESULT_LAYOUTS or benchmark == 'vot':
+        raise ValueError(f'Cannot import {benchmark!r} results; expected one of '
+                         f'{RESULT_LAYOUTS[:-1]}.')
+    if source != 'auto' and source not in RESULT_SOURCES:
+        raise ValueError(f'Unknown result source {source!r}; expected auto or one of '
+                         f'{RESULT_SOURCES}.')
+    pytracking_name = PYTRACKING_DATASETS.get(dataset) if dataset else None
+    found = {src: {name: _source_files(result_dir, name, benchmark, src, pytracking_name)
+                   for name in seq_names}
+             for src in (RESULT_SOURCES if source == 'auto' else (source, ))}
+    if source == 'auto':
+        counts = {src: sum(bool(f[0]) for f in files.values()) for src, files in found.items()}
+        source = max(RESULT_SOURCES, key=lambda src: counts[src])  # the first on ties
+        if source == 'toolkit' and benchmark != 'got10k' and counts['pytracking'] == counts[
+                'toolkit'] and any(f[1] and exists(f[1]) for f in found['pytracking'].values()):
+            source = 'pytracking'  # the same box files; the time files tell
+    files = found[source]
+    missing = [name for name, (boxes, _) in files.items() if not boxes]
+    if missing:
+        expected = _source_paths(result_dir, missing[0], benchmark, source, pytracking_name)
+        shown = ', '.join(missing[:10]) + (', ...' if len(missing) > 10 else '')
+        raise FileNotFoundError(f'{len(missing)} of {len(seq_names)} sequences have no '
+                                f'{benchmark} results in the {source} layout in {result_dir}: '
+                                f'{shown} (expected e.g. {expected[0][0]}).')
+    sequences, num_frames = {}, num_frames or {}
+    for name, (box_files, time_path) in files.items():
+        bboxes, times = _read_sequence(box_files, time_path, name, num_frames.get(name),
+                                       result_dir)
+        sequences[name] = dict(bboxes=bboxes if len(bboxes) > 1 else bboxes[0], times=times,
+                               box_file=box_files[0])
+    folder = osp.dirname(next(iter(files.values()))[0][0]) if files else result_dir
+    if source == 'toolkit' and benchmark == 'got10k':
+        folder = osp.dirname(folder)
+    return dict(source=source, folder=folder, sequences=sequences)
 
 
 def vot_records_from_bboxes(bboxes_xywh: np.ndarray) -> List[VOTRecord]:
@@ -357,6 +447,48 @@ def _box_files(result_dir: str, seq_name: str, benchmark: str) -> List[str]:
                for name in list_dir_or_file(seq_dir, list_dir=False, suffix='.txt')
                if (m := pattern.match(name))]
     return [osp.join(seq_dir, name) for _, name in sorted(matches)]
+
+
+def _source_paths(result_dir: str, seq_name: str, benchmark: str, source: str,
+                  pytracking_name: Optional[str]) -> List[Tuple[List[str], Optional[str]]]:
+    """Candidate ``([box files], time file)`` of a sequence in a source's layout."""
+    if source == 'toolkit':
+        box_path, time_path = result_paths(result_dir, seq_name, benchmark)
+        return [([box_path], time_path)]
+    folder = result_dir
+    if source == 'ostrack':
+        folder = osp.join(result_dir, pytracking_name or benchmark)
+    prefix = PYTRACKING_NAME_PREFIXES.get(pytracking_name, '')
+    names = [seq_name] + ([prefix + seq_name] if prefix and not seq_name.startswith(prefix)
+                          else [])
+    return [([osp.join(folder, f'{name}.txt')], osp.join(folder, f'{name}_time.txt'))
+            for name in names]
+
+
+def _source_files(result_dir: str, seq_name: str, benchmark: str, source: str,
+                  pytracking_name: Optional[str]) -> Tuple[List[str], Optional[str]]:
+    """Existing box files (all toolkit GOT-10k repetitions) and the time file path of a
+    sequence in a source's layout; ``([], None)`` without results."""
+    if source == 'toolkit':
+        files = _box_files(result_dir, seq_name, benchmark)
+        return (files, result_paths(result_dir, seq_name, benchmark)[1]) if files else ([], None)
+    for box_files, time_path in _source_paths(result_dir, seq_name, benchmark, source,
+                                              pytracking_name):
+        if exists(box_files[0]):
+            return box_files, time_path
+    return [], None
+
+
+def _read_sequence(box_files: List[str], time_path: Optional[str], seq_name: str,
+                   num_frames: Optional[int], result_dir: str):
+    """(R, L, 4) rows of a sequence's box files and its times (None without a time file)."""
+    runs = [read_bboxes_file(path, seq_name, num_frames) for path in box_files]
+    if len({len(run) for run in runs}) > 1:
+        raise ValueError(f'Sequence {seq_name}: repetitions in {result_dir} have different '
+                         f'lengths {[len(run) for run in runs]}.')
+    times = (read_times_file(time_path, seq_name, len(runs[0]))
+             if time_path is not None and exists(time_path) else None)
+    return np.stack(runs), times
 
 
 def _where(path: str, seq_name: Optional[str]) -> str:

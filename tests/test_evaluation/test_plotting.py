@@ -5,8 +5,9 @@ import pytest
 
 from procontext_mm.evaluation.functional import (GOT10K_IOU_THRESHOLDS, OPE_IOU_THRESHOLDS,
                                                  eval_ope)
-from procontext_mm.evaluation.plotting import (legend_entries, plot_curves, plot_eao,
-                                               plot_precision, plot_success)
+from procontext_mm.evaluation.plotting import (legend_entries, plot_attribute_radar, plot_curves,
+                                               plot_eao, plot_precision, plot_success,
+                                               radar_radial_range)
 
 
 def _ope_reports():
@@ -64,3 +65,21 @@ def test_plot_input_errors(tmp_path):
     with pytest.raises(ValueError, match='curve of a has shape \\(20,\\)'):
         plot_curves({'a': np.zeros(20)}, OPE_IOU_THRESHOLDS, {'a': 0.1}, str(tmp_path / 'x.png'),
                     't', 'x', 'y')
+
+
+def test_attribute_radar(tmp_path):
+    scores = {'good': {'IV': 0.71, 'OCC': 0.55, 'FM': 0.62, 'LR': 0.48},
+              'poor': {'IV': 0.40, 'OCC': 0.32, 'FM': 0.45, 'LR': 0.30}}
+    path = plot_attribute_radar(scores, str(tmp_path / 'radar.png'),
+                                num_sequences={'IV': 3, 'OCC': 2, 'FM': 1, 'LR': 4})
+    image = cv2.imread(path)
+    assert image is not None and image.std() > 10
+    # the radial axis starts a tenth below the worst score and ends above the best
+    assert radar_radial_range(np.array([[0.71, 0.55], [0.32, 0.30]])) == pytest.approx((0.2, 0.8))
+    assert radar_radial_range(np.array([0.0, 0.0])) == pytest.approx((0.0, 0.1))
+    assert radar_radial_range(np.array([1.0, 0.97])) == pytest.approx((0.8, 1.0))
+    with pytest.raises(ValueError, match='at least 3 attributes'):
+        plot_attribute_radar({'a': {'IV': 0.5, 'OCC': 0.4}}, str(tmp_path / 'x.png'))
+    with pytest.raises(ValueError, match='poor has attributes'):
+        plot_attribute_radar({'good': scores['good'], 'poor': {'IV': 0.4, 'OCC': 0.3, 'FM': 0.1}},
+                             str(tmp_path / 'x.png'))

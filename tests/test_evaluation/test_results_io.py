@@ -6,7 +6,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from procontext_mm.evaluation import (load_tracking_results, make_got10k_submission,
+from procontext_mm.evaluation import (import_tracking_results, load_tracking_results,
+                                      make_got10k_submission,
                                       make_trackingnet_submission, read_bboxes_file,
                                       read_times_file, read_vot_results, result_paths,
                                       write_tracking_results, write_vot_results)
@@ -117,3 +118,64 @@ def test_trackingnet_submission_format(tmp_path):
             assert len(content.splitlines()) == len(expected)
             np.testing.assert_array_equal(np.loadtxt(io.StringIO(content), delimiter=',', ndmin=2),
                                           expected)
+
+
+def _pytracking_files(folder, name, boxes, times):
+    """What pytracking's / OSTrack's running.py writes: tab-separated integer boxes
+    (astype(int)), '%f' times beside them."""
+    os.makedirs(folder, exist_ok=True)
+    np.savetxt(os.path.join(folder, f'{name}.txt'), np.asarray(boxes).astype(int),
+               delimiter='\t', fmt='%d')
+    np.savetxt(os.path.join(folder, f'{name}_time.txt'), times, delimiter='\t', fmt='%f')
+
+
+@pytest.mark.parametrize('benchmark, dataset, subdir, prefix, source', [
+    ('lasot', 'lasot', '', '', 'pytracking'),
+    ('otb', 'uav123', '', 'uav_', 'pytracking'),  # pytracking names UAV123 uav_<seq>
+    ('got10k', 'got10k', 'got10k', '', 'ostrack'),  # OSTrack: <config>/got10k/<seq>.txt
+    ('trackingnet', 'trackingnet', 'trackingnet', '', 'ostrack'),
+])
+def test_import_pytracking_and_ostrack_folders(benchmark, dataset, subdir, prefix, source,
+                                               tmp_path):
+    names = ['seq-1', 'seq-2']
+    for name in names:
+        _pytracking_files(str(tmp_path / subdir), prefix + name, BOXES + 0.7, TIMES[[0, 0, 2]])
+    imported = import_tracking_results(str(tmp_path), names, benchmark, dataset=dataset,
+                                       num_frames={n: 3 for n in names})
+    assert imported['source'] == source
+    assert imported['folder'] == os.path.normpath(str(tmp_path / subdir))
+    loaded = imported['sequences']['seq-2']
+    np.testing.assert_array_equal(loaded['bboxes'], np.trunc(BOXES + 0.7))
+    np.testing.assert_allclose(loaded['times'], TIMES[[0, 0, 2]], atol=1e-6)
+    assert loaded['box_file'].endswith(f'{prefix}seq-2.txt')
+
+
+def test_import_toolkit_folders_and_forced_source(tmp_path):
+    for benchmark in ('got10k', 'lasot'):
+        folder = str(tmp_path / benchmark)
+        for repetition in (1, 2):
+            write_tracking_results(folder, 'seq-1', BOXES * repetition, benchmark, TIMES,
+                                   repetition=repetition)
+        imported = import_tracking_results(folder, ['seq-1'], benchmark)
+        assert imported['source'] == 'toolkit' and imported['folder'] == folder
+        expected = np.stack([BOXES, 2 * BOXES]) if benchmark == 'got10k' else 2 * BOXES
+        np.testing.assert_allclose(imported['sequences']['seq-1']['bboxes'], expected)
+    # a flat folder without time files reads the same either way; a forced source is obeyed
+    with pytest.raises(FileNotFoundError, match=r'in the pytracking layout .*seq-1\.txt'):
+        import_tracking_results(str(tmp_path / 'got10k'), ['seq-1'], 'got10k',
+                                source='pytracking')
+
+
+def test_import_errors_name_the_file(tmp_path):
+    _pytracking_files(str(tmp_path), 'a', BOXES, TIMES)
+    _pytracking_files(str(tmp_path), 'b', BOXES[:2], TIMES[:2])
+    with pytest.raises(ValueError, match=r'b\.txt \(sequence b\): 2 rows but the sequence '
+                                         r'has 3 frames'):
+        import_tracking_results(str(tmp_path), ['a', 'b'], 'lasot', num_frames={'a': 3, 'b': 3})
+    with pytest.raises(FileNotFoundError, match=r'1 of 2 sequences .* pytracking layout'):
+        import_tracking_results(str(tmp_path), ['a', 'c'], 'lasot')
+    _write(tmp_path / 'bad' / 'a.txt', '1\t2\t3\t4\n1\t2\tx\t4\n')
+    with pytest.raises(ValueError, match=r'a\.txt \(sequence a\), line 2: not numeric'):
+        import_tracking_results(str(tmp_path / 'bad'), ['a'], 'otb')
+    with pytest.raises(ValueError, match="Unknown result source 'mmtrack'"):
+        import_tracking_results(str(tmp_path), ['a'], 'otb', source='mmtrack')
