@@ -227,9 +227,21 @@ class LiveFrames:
             mailbox.end(error)
 
     # ------------------------------------------------------------------ frames
+    def source_index(self, index: int) -> int:
+        """The number in the source (0-based, in the order it sent them) of delivered frame
+        ``index``; larger than ``index`` once frames were dropped.
+
+        Raises:
+            IndexError: For a frame not delivered yet.
+        """
+        if not 0 <= index < len(self._source_indices):
+            raise IndexError(f'{self.name}: frame {index} was not delivered (frames 0 to '
+                             f'{len(self._source_indices) - 1} were)')
+        return self._source_indices[index]
+
     def describe(self, index: int) -> str:
-        """Where delivered frame ``index`` comes from, for messages (its number in the source,
-        which differs from ``index`` when frames were dropped)."""
+        """Where delivered frame ``index`` comes from, for messages (with its number in the
+        source when frames were dropped before it)."""
         if 0 <= index < len(self._source_indices) and self._source_indices[index] != index:
             return f'{self.name} (frame {index}, frame {self._source_indices[index]} of the source)'
         return f'{self.name} (frame {index})'

@@ -216,8 +216,13 @@ class SOTLocalVisualizer(TrackLocalVisualizer):
         self._label(f'#{frame_index}', border + 2, border + 2, (0, 0, 0), font_size,
                     text_color='white')
         if status_text:
-            self._label(status_text, self.width - border - 2, border + 2, (0, 0, 0), font_size,
-                        align='right', text_color='white')
+            # right of the frame index, shrunk if it would not fit (a character is about 0.6
+            # font size wide)
+            char_px = 0.6 * self.dpi / 72
+            free_px = self.width - 2 * border - 12 - char_px * font_size * len(f'#{frame_index}')
+            self._label(status_text, self.width - border - 2, border + 2, (0, 0, 0),
+                        min(font_size, free_px / (char_px * len(status_text))), align='right',
+                        text_color='white')
         if slots and template_labels is not None and slots[0][2] - slots[0][0] >= 32:
             for (x1, y1, _, _), label in zip(slots, template_labels):
                 self._label(label, x1, y1, (0, 0, 0), max(font_size * 0.6, 6),
