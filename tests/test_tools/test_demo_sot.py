@@ -1,8 +1,13 @@
 import glob
 import importlib.util
 import logging
+import os
 import os.path as osp
 import re
+import signal
+import subprocess
+import sys
+import time
 
 import cv2
 import numpy as np
@@ -330,3 +335,33 @@ def test_gt_needs_every_frame_in_order(video, tmp_path):
     with pytest.raises(ValueError, match='--gt .* is read as a live source'):
         demo_sot.main([video['mp4'], *STATIC_BOX, '--loop', '--gt', str(gt_file),
                        '--record', str(tmp_path / 'out.mp4')])
+
+
+@pytest.mark.slow
+def test_sigint_stops_an_endless_source_and_the_recording_plays(video, tmp_path):
+    """A real Ctrl-C (SIGINT) to the tool tracking an endless source, once it is recording."""
+    out = tmp_path / 'interrupted.mp4'
+    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='1')
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / 'tools/demo/demo_sot.py'), video['mp4'], *STATIC_BOX,
+         '--loop', '--realtime', *_init_bbox_args(video['gt_xyxy']), '--record', str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while not out.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert out.exists(), process.communicate()[0][-3000:] if process.poll() else 'no output'
+        process.send_signal(signal.SIGINT)
+        printed = process.communicate(timeout=60)[0]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, printed[-3000:]
+    assert 'interrupted (Ctrl-C)' in printed
+    tracked = int(printed.split('Tracked ')[1].split(' ')[0])
+    delivered = int(printed.split(' frames the source delivered')[0].rsplit(' ', 1)[1])
+    recorded = _read_video(str(out))
+    # (more than delivered if the signal came while the frame after the last one was written)
+    assert len(recorded) >= delivered >= tracked >= 1
+    assert recorded[0].shape == (HEIGHT, WIDTH, 3)

@@ -165,9 +165,11 @@ def main(argv: Optional[List[str]] = None) -> TrackingResult:
     print(f'Tracked {len(result)} frames: tracker {result.fps:.1f} FPS (init / track only), '
           f'demo {len(result) / seconds:.1f} FPS (reading, drawing and writing included).')
     if live and frames.realtime:
-        share = frames.num_dropped / max(frames.num_dropped + len(result), 1)
-        print(f'Realtime: {frames.num_dropped} stale frames dropped ({share:.0%} of the '
-              f'{frames.num_dropped + len(result)} frames the source delivered meanwhile).')
+        # counted up to the last frame tracked (a stop can come between delivery and tracking)
+        delivered = frames.source_index(len(result) - 1) + 1
+        dropped = delivered - len(result)
+        print(f'Realtime: {dropped} stale frames dropped ({dropped / delivered:.0%} of the '
+              f'{delivered} frames the source delivered meanwhile).')
     print(f'Dynamic templates refreshed on frames {result.update_frames or "none"}.')
     if args.out is not None:
         print(f'Wrote {args.out}')
