@@ -106,8 +106,8 @@ class LiveFrames:
             a live setup without a camera. Only for video files. Defaults to False.
         realtime (bool): Deliver the newest frame and drop the stale ones (see above).
             Defaults to False.
-        timeout (float): Seconds to wait for a stream to open and for each frame before it
-            counts as stopped. Defaults to 10.
+        timeout (float): Seconds to wait for a stream (a URL) to open and for each of its
+            frames before it counts as stopped. Defaults to 10.
 
     Attributes:
         name (str): The source in messages: ``camera 0``, the URL (password masked) or the
@@ -157,17 +157,21 @@ class LiveFrames:
         first = self._read()
         if first is None:
             self._capture.release()
-            raise UnreadableFrameError(
-                f'{self.name}: opened, but delivered no frame within {self.timeout:g} s')
+            raise UnreadableFrameError(f'{self.name}: opened, but delivered no frame')
         self.first_frame = first
         self.frame_size = (first.shape[1], first.shape[0])
 
     # ------------------------------------------------------------------ reading
     def _open(self) -> cv2.VideoCapture:
-        timeout_ms = int(self.timeout * 1000)
-        capture = cv2.VideoCapture(self.source, cv2.CAP_ANY, [
-            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, timeout_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC,
-            timeout_ms])
+        if is_stream_url(self.source):
+            # only for URLs: a backend that does not know these properties (a camera's V4L2)
+            # refuses to open with them
+            timeout_ms = int(self.timeout * 1000)
+            capture = cv2.VideoCapture(self.source, cv2.CAP_ANY, [
+                cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, timeout_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+                timeout_ms])
+        else:
+            capture = cv2.VideoCapture(self.source)
         if capture.isOpened():
             return capture
         if self.is_camera:
