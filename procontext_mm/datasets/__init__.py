@@ -5,6 +5,7 @@ from .folder_dataset import FolderSOTDataset
 from .got10k_dataset import GOT10kDataset
 from .index_cache import IndexCache, SOTIndex, SOTIndexBuilder, StringTable
 from .lasot_dataset import LASOT_EXTENSION_CLASSES, LaSOTDataset
+from .live_frames import LiveFrames, open_video_source
 from .nfs_dataset import NFSDataset
 from .samplers import MixedVideoSampler
 from .sot_coco_dataset import SOTCocoDataset
@@ -20,5 +21,5 @@ __all__ = [
     'IndexCache', 'SOTIndex', 'SOTIndexBuilder', 'StringTable', 'LaSOTDataset', 'MixedVideoSampler',
     'reseed_worker', 'SOTCocoDataset', 'TrackingNetDataset', 'VOTDataset', 'VideoFrames',
     'UnreadableFrameError', 'UAV123Dataset', 'NFSDataset', 'TNL2KDataset',
-    'LASOT_EXTENSION_CLASSES'
+    'LASOT_EXTENSION_CLASSES', 'LiveFrames', 'open_video_source'
 ]

@@ -96,6 +96,12 @@ class VideoFrames:
         """Number of frames (for a video file, as its header tells)."""
         return self._num_frames
 
+    @property
+    def first_frame(self) -> np.ndarray:
+        """Frame 0 (the one to check / draw the initial box on), as
+        :attr:`LiveFrames.first_frame <procontext_mm.datasets.LiveFrames.first_frame>`."""
+        return self[0]
+
     def describe(self, index: int) -> str:
         """Where frame ``index`` comes from, for messages: its file, or the video and index."""
         if self.files is not None:

@@ -1,10 +1,14 @@
 """Demo videos: tracking results drawn on their frames, written as a video or images.
 
 * :class:`FrameWriter` writes frames to an ``.mp4`` / ``.avi`` or to a folder of PNG images;
+* :class:`DemoWindow` shows them in a window (``q`` / Esc stops), where
+  :func:`display_available`;
 * :func:`write_demo_video` draws the results of one or several trackers on their video with
   :class:`~.sot_visualizer.SOTLocalVisualizer` and writes it.
 """
+import os
 import os.path as osp
+import sys
 from typing import Iterable, Mapping, Optional, Tuple, Union
 
 import cv2
@@ -86,6 +90,70 @@ class FrameWriter:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def display_available() -> bool:
+    """Whether a window can be opened.
+
+    On Linux and the BSDs that needs an X11 (``$DISPLAY``) or Wayland (``$WAYLAND_DISPLAY``)
+    session: without one, OpenCV's Qt backend aborts the whole process instead of raising.
+    Windows and macOS always have a desktop.
+    """
+    if sys.platform.startswith(('linux', 'freebsd', 'openbsd', 'netbsd')):
+        return bool(os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY'))
+    return True
+
+
+class DemoWindow:
+    """An OpenCV window showing drawn frames; ``q`` or Esc (or closing the window) asks to stop.
+
+    Args:
+        name (str): Window title. Defaults to 'procontext_mm demo'.
+
+    Raises:
+        RuntimeError: Without a display (see :func:`display_available`).
+    """
+
+    #: key code -> its name in the stop reason
+    STOP_KEYS = {ord('q'): 'q', 27: 'Esc'}
+
+    def __init__(self, name: str = 'procontext_mm demo'):
+        if not display_available():
+            raise RuntimeError('No display ($DISPLAY / $WAYLAND_DISPLAY is not set) to show '
+                               'the frames in a window')
+        self.name = name
+        self._shown = False
+
+    def show(self, image_bgr: np.ndarray, wait_ms: int = 1) -> Optional[str]:
+        """Show an (H, W, 3) uint8 BGR frame and look at the keyboard for ``wait_ms``.
+
+        Returns:
+            str | None: Why to stop (``'q pressed in the window'``, ``'window closed'``), or
+            None to go on.
+
+        Raises:
+            RuntimeError: If this OpenCV has no GUI support (e.g. opencv-python-headless).
+        """
+        try:
+            cv2.imshow(self.name, image_bgr)
+            key = cv2.waitKey(max(1, int(wait_ms))) & 0xFF
+            closed = self._shown and cv2.getWindowProperty(self.name, cv2.WND_PROP_VISIBLE) < 1
+        except cv2.error as error:
+            raise RuntimeError(f'This OpenCV cannot show a window ({error.err}); install '
+                               'opencv-python instead of opencv-python-headless') from None
+        self._shown = True
+        if key in self.STOP_KEYS:
+            return f'{self.STOP_KEYS[key]} pressed in the window'
+        return 'window closed' if closed else None
+
+    def close(self) -> None:
+        """Close the window (if it was opened)."""
+        if self._shown:
+            try:
+                cv2.destroyWindow(self.name)
+            except cv2.error:  # already closed by the user
+                pass
+            self._shown = False
 
 
 def gt_bbox_at(gt_bboxes_xyxy: Optional[np.ndarray], index: int) -> Optional[np.ndarray]:

@@ -145,7 +145,8 @@ class SOTLocalVisualizer(TrackLocalVisualizer):
                        names: Optional[Sequence[str]] = None,
                        gt_bbox_xyxy=None,
                        templates: Optional[Sequence[np.ndarray]] = None,
-                       template_labels: Optional[Sequence[str]] = None) -> np.ndarray:
+                       template_labels: Optional[Sequence[str]] = None,
+                       status_text: Optional[str] = None) -> np.ndarray:
         """Draw one frame of a tracked video.
 
         Args:
@@ -166,6 +167,8 @@ class SOTLocalVisualizer(TrackLocalVisualizer):
                 (h, w, 3) BGR, shown as thumbnails in the bottom-right corner.
             template_labels (Sequence[str], optional): A short label per template crop
                 (e.g. ``'S2'`` for the static crop of factor 2).
+            status_text (str, optional): A line written top-right, white on black like the
+                frame index (the live demo's tracking speed, e.g. ``'24.3 FPS'``).
 
         Returns:
             np.ndarray: (H, W, 3) uint8 BGR drawn frame.
@@ -212,6 +215,14 @@ class SOTLocalVisualizer(TrackLocalVisualizer):
 
         self._label(f'#{frame_index}', border + 2, border + 2, (0, 0, 0), font_size,
                     text_color='white')
+        if status_text:
+            # right of the frame index, shrunk if it would not fit (a character is about 0.6
+            # font size wide)
+            char_px = 0.6 * self.dpi / 72
+            free_px = self.width - 2 * border - 12 - char_px * font_size * len(f'#{frame_index}')
+            self._label(status_text, self.width - border - 2, border + 2, (0, 0, 0),
+                        min(font_size, free_px / (char_px * len(status_text))), align='right',
+                        text_color='white')
         if slots and template_labels is not None and slots[0][2] - slots[0][0] >= 32:
             for (x1, y1, _, _), label in zip(slots, template_labels):
                 self._label(label, x1, y1, (0, 0, 0), max(font_size * 0.6, 6),
@@ -226,7 +237,8 @@ class SOTLocalVisualizer(TrackLocalVisualizer):
                          image_bgr: np.ndarray,
                          steps: Mapping[Optional[str], TrackStep],
                          gt_bbox_xyxy=None,
-                         template_labels: Optional[Sequence[str]] = None) -> np.ndarray:
+                         template_labels: Optional[Sequence[str]] = None,
+                         status_text: Optional[str] = None) -> np.ndarray:
         """Draw what one or several trackers did on a frame (:meth:`draw_sot_frame`).
 
         Args:
@@ -236,6 +248,7 @@ class SOTLocalVisualizer(TrackLocalVisualizer):
                 holding templates gives the template strip.
             gt_bbox_xyxy (optional): (4,) ground truth x1, y1, x2, y2 in pixels (NaN: none).
             template_labels (Sequence[str], optional): Labels of the template crops.
+            status_text (str, optional): A line written top-right (e.g. the speed).
 
         Returns:
             np.ndarray: (H, W, 3) uint8 BGR drawn frame.
@@ -247,7 +260,8 @@ class SOTLocalVisualizer(TrackLocalVisualizer):
             image_bgr, first.index, [s.bbox_xyxy for s in steps.values()],
             [s.score for s in steps.values()], [s.refreshed for s in steps.values()],
             names=None if names == [None] else [str(n) for n in names],
-            gt_bbox_xyxy=gt_bbox_xyxy, templates=templates, template_labels=template_labels)
+            gt_bbox_xyxy=gt_bbox_xyxy, templates=templates, template_labels=template_labels,
+            status_text=status_text)
 
     def _draw_instances(self, image: np.ndarray, instances: InstanceData) -> np.ndarray:
         """Draw instances on an RGB image (used by ``add_datasample``).

@@ -1,5 +1,13 @@
+import glob
 import importlib.util
+import logging
+import os
 import os.path as osp
+import re
+import signal
+import subprocess
+import sys
+import time
 
 import cv2
 import numpy as np
@@ -7,6 +15,7 @@ import pytest
 import torch
 from _tool_utils import REPO
 from mmengine.config import Config
+from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 from procontext_mm.apis import track_video
@@ -226,8 +235,133 @@ def test_bad_output_and_arguments(video, model_files, tmp_path, monkeypatch):
     with pytest.raises(ValueError, match='out.gif'):
         demo_sot.main([video['folder'], *model_files, *_init_bbox_args(video['gt_xyxy']),
                        '--out', str(tmp_path / 'out.gif')])
-    monkeypatch.delenv('DISPLAY', raising=False)
-    with pytest.raises(SystemExit):  # --show without a display; nothing to do without --out
-        demo_sot.main([video['folder'], *model_files, '--show'])
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit):  # nothing to do without --out / --record / --show
         demo_sot.main([video['folder'], *model_files])
+    with pytest.raises(SystemExit):
+        demo_sot.main([video['folder'], *model_files, '--show', '--max-frames', '0'])
+
+
+# ---------------------------------------------------------------- live sources
+# There is no camera here: a video file played endlessly (--loop) goes through the same
+# cv2.VideoCapture reader (LiveFrames) as a camera or a stream.
+STATIC_BOX = ['--config', str(REPO / 'configs/quickstart/static-box_builtin.py')]
+
+
+def _init_bbox_xyxy_args(gt_xyxy):
+    return ['--init-bbox-xyxy', *[str(v) for v in gt_xyxy[0].tolist()]]
+
+
+@pytest.fixture
+def logged():
+    """The messages mmengine's current logger emits during the test."""
+    logger = MMLogger.get_current_instance()
+    handler = logging.Handler()
+    messages = []
+    handler.emit = lambda record: messages.append(record.getMessage())
+    logger.addHandler(handler)
+    yield messages
+    logger.removeHandler(handler)
+
+
+def test_looped_video_as_a_live_source_records_what_is_shown(video, tmp_path, capsys, logged):
+    out = str(tmp_path / 'live.mp4')
+    result = demo_sot.main([video['mp4'], *STATIC_BOX, '--loop', '--max-frames', '12',
+                            '--record', out, *_init_bbox_xyxy_args(video['gt_xyxy'])])
+    assert len(result) == 12  # past the end of the 7-frame file
+    np.testing.assert_allclose(result.bboxes_xyxy[0], video['gt_xyxy'][0])
+    recorded = _read_video(out)
+    assert len(recorded) == 12 and recorded[0].shape == (HEIGHT, WIDTH, 3)
+    _check_boxes_drawn(recorded[:NUM_FRAMES], result.bboxes_xyxy, PRED_BGR, tol=60,
+                       min_match=0.5)
+    assert 'Stopped after 12 frames: max_frames = 12 reached' in logged
+    printed = capsys.readouterr().out
+    assert 'Tracked 12 frames: tracker' in printed and 'dropped' not in printed
+
+
+def test_realtime_counts_dropped_frames_in_the_summary(video, tmp_path, capsys):
+    out = str(tmp_path / 'realtime.mp4')
+    result = demo_sot.main([video['mp4'], *STATIC_BOX, '--loop', '--realtime',
+                            '--max-frames', '4', '--record', out,
+                            *_init_bbox_args(video['gt_xyxy'])])
+    assert len(result) == 4
+    printed = capsys.readouterr().out
+    dropped = int(printed.split('Realtime: ')[1].split(' ')[0])
+    assert len(_read_video(out)) == 4 + dropped  # the recording keeps the source's timing
+
+
+def test_show_without_a_display_says_so_once_and_runs(video, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv('DISPLAY', raising=False)
+    monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
+    result = demo_sot.main([video['mp4'], *STATIC_BOX, '--loop', '--show', '--max-frames', '9',
+                            *_init_bbox_args(video['gt_xyxy'])])
+    assert len(result) == 9
+    assert capsys.readouterr().out.count('--show: no display') == 1
+
+
+@pytest.mark.parametrize('source, message', [
+    ('rtsp://127.0.0.1:1/live', r'rtsp://127.0.0.1:1/live: OpenCV cannot open this stream'),
+    ('http://127.0.0.1:1/cam.mjpg', r'http://127.0.0.1:1/cam.mjpg: OpenCV cannot open'),
+])
+def test_streams_that_do_not_open_are_named(source, message, tmp_path):
+    with pytest.raises(UnreadableFrameError, match=message):
+        demo_sot.main([source, *STATIC_BOX, '--init-bbox', '1', '1', '5', '5',
+                       '--record', str(tmp_path / 'out.mp4')])
+
+
+def test_bad_camera_index_is_named(tmp_path):
+    missing = len(glob.glob('/dev/video*')) + 50  # above any camera this machine has
+    with pytest.raises(UnreadableFrameError, match=f'camera {missing}: cannot be opened'):
+        demo_sot.main([str(missing), *STATIC_BOX, '--init-bbox', '1', '1', '5', '5',
+                       '--record', str(tmp_path / 'out.mp4')])
+
+
+@pytest.mark.parametrize('option, box, message', [
+    ('--init-bbox-xyxy', ['200', '10', '220', '40'], 'lies outside the 160x120 image'),
+    ('--init-bbox-xyxy', ['50', '10', '40', '40'], 'non-positive width or height'),
+    ('--init-bbox', ['10', '150', '20', '20'], 'lies outside the 160x120 image'),
+])
+def test_bad_init_bbox_on_a_live_source_is_checked_on_its_first_frame(
+        option, box, message, video, tmp_path):
+    where = re.escape(f'{video["mp4"]} (frame 0): {option}')
+    with pytest.raises(ValueError, match=f'{where}.*{box[0]}.*{message}'):
+        demo_sot.main([video['mp4'], *STATIC_BOX, '--loop', option, *box,
+                       '--record', str(tmp_path / 'out.mp4')])
+    assert not (tmp_path / 'out.mp4').exists()  # refused before anything was written
+
+
+def test_gt_needs_every_frame_in_order(video, tmp_path):
+    gt_file = tmp_path / 'groundtruth.txt'
+    gt_file.write_text('10,10,20,20\n')
+    with pytest.raises(ValueError, match='--gt .* is read as a live source'):
+        demo_sot.main([video['mp4'], *STATIC_BOX, '--loop', '--gt', str(gt_file),
+                       '--record', str(tmp_path / 'out.mp4')])
+
+
+@pytest.mark.slow
+def test_sigint_stops_an_endless_source_and_the_recording_plays(video, tmp_path):
+    """A real Ctrl-C (SIGINT) to the tool tracking an endless source, once it is recording."""
+    out = tmp_path / 'interrupted.mp4'
+    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='1')
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / 'tools/demo/demo_sot.py'), video['mp4'], *STATIC_BOX,
+         '--loop', '--realtime', *_init_bbox_args(video['gt_xyxy']), '--record', str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while not out.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert out.exists(), process.communicate()[0][-3000:] if process.poll() else 'no output'
+        process.send_signal(signal.SIGINT)
+        printed = process.communicate(timeout=60)[0]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, printed[-3000:]
+    assert 'interrupted (Ctrl-C)' in printed
+    tracked = int(printed.split('Tracked ')[1].split(' ')[0])
+    delivered = int(printed.split(' frames the source delivered')[0].rsplit(' ', 1)[1])
+    recorded = _read_video(str(out))
+    # (more than delivered if the signal came while the frame after the last one was written)
+    assert len(recorded) >= delivered >= tracked >= 1
+    assert recorded[0].shape == (HEIGHT, WIDTH, 3)

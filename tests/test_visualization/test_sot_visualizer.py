@@ -76,3 +76,19 @@ def test_add_datasample_draws_an_sot_prediction(image, tmp_path):
     drawn = mmcv.imread(out_file)
     assert drawn.shape == image.shape
     assert _close(drawn[60:95, 100], vis.pred_colors[0], tol=0).all()
+
+
+def test_status_text_is_written_top_right_only(image):
+    vis = SOTLocalVisualizer(name='test_status')
+    args = (image, 5, [40, 50, 100, 100], [0.8])
+    plain = vis.draw_sot_frame(*args)
+    with_status = vis.draw_sot_frame(*args, status_text='24.3 FPS, 12 dropped')
+    changed = (plain != with_status).any(-1)
+    rows, cols = np.nonzero(changed)
+    assert len(rows)  # the text is drawn ...
+    # ... in the top-right corner (one line of text), nowhere else; right of the frame index,
+    # which stays readable
+    index_cols = np.nonzero((plain[:30] != image[:30]).any(-1))[1]
+    assert rows.max() < 30 and cols.min() > index_cols.max() and cols.max() > 140
+    # white text on a dark plate
+    assert (with_status[changed] > 200).all(-1).any() and (with_status[changed] < 60).all(-1).any()
