@@ -79,9 +79,27 @@ class Attention(nn.Module):
             out = F.scaled_dot_product_attention(q, k, v, dropout_p=drop)
             rows = None
             if prob_rows is not None:
-                rows = ((q[:, :, prob_rows] @ k.transpose(-2, -1)) * self.scale).softmax(dim=-1)
+                rows = self.attention_rows(q[:, :, prob_rows], k)
         out = out.transpose(1, 2).reshape(batch, length, channels)
         return self.proj_drop(self.proj(out)), rows
+
+    def attention_rows(self, q_rows: Tensor, k: Tensor) -> Tensor:
+        """Attention probabilities of a few query rows, always in float32.
+
+        They rank search tokens for candidate elimination: under bfloat16 autocast the
+        probabilities of neighbouring tokens round to equal values (8 mantissa bits) and the
+        ranking would break ties differently from float32, so this runs with autocast off.
+
+        Args:
+            q_rows (Tensor): (B, heads, R, d) queries of the wanted rows.
+            k (Tensor): (B, heads, L, d) keys.
+
+        Returns:
+            Tensor: (B, heads, R, L) float32 probabilities.
+        """
+        with torch.autocast(q_rows.device.type, enabled=False):
+            logits = (q_rows.float() @ k.float().transpose(-2, -1)) * self.scale
+            return logits.softmax(dim=-1)
 
 
 class Mlp(nn.Module):

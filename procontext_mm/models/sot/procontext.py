@@ -5,10 +5,12 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 import torch
 from mmdet.structures import TrackDataSample
+from mmengine.logging import print_log
 from torch import Tensor
 
 from procontext_mm.registry import MODELS, build_in_scope
 from procontext_mm.structures import box_crop_to_image, clip_box_xywh, crop_square
+from procontext_mm.utils.precision import check_precision, resolve_precision
 from ..heads.center_head import CenterHeadOutput
 from ..task_modules.template_memory import build_template_memory
 from .base import BaseSingleObjectTracker, check_frame, check_init_bbox
@@ -32,7 +34,9 @@ class ProContEXT(BaseSingleObjectTracker):
         template_memory (dict): Template policy (:class:`TemplateMemory`): static / dynamic
             context factors, template size, update interval and threshold.
         test_cfg (dict): Tracking settings: ``search_factor`` (5.0), ``search_size`` (384),
-            ``window`` (``'hann'`` or None), ``clip_margin`` (10 px).
+            ``window`` (``'hann'`` or None), ``clip_margin`` (10 px), ``precision`` of the
+            tracking forward (``'fp32'``, ``'bf16'`` or ``'auto'``: bf16 where the device
+            multiplies bfloat16 natively; see :meth:`tracking_forward`).
         data_preprocessor (dict): :class:`SOTDataPreprocessor` config.
         train_cfg (dict, optional): Unused; the candidate-elimination keep-ratio warm-up is
             set by ``CEKeepRatioHook`` on the backbone
@@ -59,13 +63,16 @@ class ProContEXT(BaseSingleObjectTracker):
         self.head = build_in_scope(MODELS, head)
         self.template_memory = build_template_memory(template_memory)
         self.test_cfg = dict(search_factor=5.0, search_size=self.backbone.search_size,
-                             window='hann', clip_margin=10)
+                             window='hann', clip_margin=10, precision='fp32')
         self.test_cfg.update(test_cfg or {})
         self.train_cfg = train_cfg or {}
         self._check_sizes()
         search_grid = self.test_cfg['search_size'] // self.backbone.patch_size
         window = hann_window_2d(search_grid) if self.test_cfg['window'] == 'hann' else None
         self.register_buffer('output_window', window, persistent=False)
+        #: 'fp32' or 'bf16': test_cfg.precision resolved on the model's device by init()
+        self.tracking_precision: Optional[str] = None
+        self._precision_resolved_for = None
         self._reset_video_state()
 
     def _check_sizes(self) -> None:
@@ -80,6 +87,7 @@ class ProContEXT(BaseSingleObjectTracker):
         if self.test_cfg['window'] not in ('hann', None):
             raise ValueError("test_cfg.window must be 'hann' or None, got "
                              f"{self.test_cfg['window']!r}")
+        check_precision(self.test_cfg['precision'], 'test_cfg.precision')
 
     def _reset_video_state(self) -> None:
         self.state_xywh: Optional[List[float]] = None
@@ -104,6 +112,41 @@ class ProContEXT(BaseSingleObjectTracker):
             CenterHeadOutput: score / offset / size maps on the search grid.
         """
         return self.head(self.backbone(templates, search, ce_keep_ratio).search_feat)
+
+    def tracking_forward(self, templates: Tensor, search: Tensor) -> CenterHeadOutput:
+        """The network of one tracking step, in :attr:`tracking_precision`.
+
+        In ``'bf16'`` the backbone runs under bfloat16 autocast: its matmuls and convolutions
+        in bfloat16, while the residual stream, LayerNorm (float32 inputs stay float32 under
+        CPU autocast) and the candidate-elimination ranking
+        (:meth:`Attention.attention_rows`) stay float32. The head runs in float32: its
+        sigmoid score map is arg-maxed, and bfloat16's 8-bit mantissa would make neighbouring
+        cells tie.
+
+        Args:
+            templates (Tensor): (1, T, 3, Hz, Wz) normalised template crops.
+            search (Tensor): (1, 3, Hx, Wx) normalised search crop.
+
+        Returns:
+            CenterHeadOutput: float32 score / offset / size maps on the search grid.
+        """
+        if self.tracking_precision != 'bf16':
+            return self.forward_crops(templates, search)
+        with torch.autocast(search.device.type, dtype=torch.bfloat16):
+            search_feat = self.backbone(templates, search).search_feat
+        return self.head(search_feat.float())
+
+    def resolve_tracking_precision(self) -> str:
+        """Resolve ``test_cfg.precision`` on the model's current device (logged when it
+        changes) and return it as :attr:`tracking_precision` (``'fp32'`` or ``'bf16'``)."""
+        device = next(self.parameters()).device
+        key = (self.test_cfg['precision'], device)
+        if key != self._precision_resolved_for:
+            self.tracking_precision, reason = resolve_precision(*key)
+            self._precision_resolved_for = key
+            print_log(f'{type(self).__name__} tracks in {self.tracking_precision} on {device} '
+                      f'({reason})', logger='current')
+        return self.tracking_precision
 
     def _forward(self, inputs: Dict[str, Tensor], data_samples=None) -> CenterHeadOutput:
         return self.forward_crops(inputs['template'], inputs['search'][:, 0])
@@ -177,6 +220,7 @@ class ProContEXT(BaseSingleObjectTracker):
         check_frame(frame)
         bbox_xywh = check_init_bbox(bbox_xyxy, *frame.shape[:2])
         self._reset_video_state()
+        self.resolve_tracking_precision()
         self.template_memory.reset(frame, bbox_xywh)
         self.state_xywh = bbox_xywh
         self.frame_index = 0
@@ -208,7 +252,7 @@ class ProContEXT(BaseSingleObjectTracker):
         search = self._crops_to_tensor([search_patch])
         templates = self._templates()
         t1 = time.perf_counter()
-        head_out = self.forward_crops(templates, search)
+        head_out = self.tracking_forward(templates, search)
         t2 = time.perf_counter()
         raw_score = float(head_out.score_map.max())
         response = head_out.score_map
