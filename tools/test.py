@@ -1,7 +1,8 @@
 """Test a single-object tracker video by video, frame by frame, with mmengine's runner.
 
     python tools/test.py CONFIG [CHECKPOINT] [--work-dir DIR] [--out-dir DIR] [--format-only]
-                         [--metrics-file FILE] [--cfg-options k=v ...]
+                         [--metrics-file FILE] [--precision {fp32,bf16,auto}]
+                         [--cfg-options k=v ...]
                          [--launcher {none,pytorch,slurm}]
     bash tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCESSES [args]   # videos sharded over ranks
 
@@ -27,8 +28,9 @@ from mmengine.model import is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from procontext_mm.apis import load_tracker_weights
+from procontext_mm.apis import load_tracker_weights, set_tracking_precision
 from procontext_mm.utils.dist import finish_distributed, setup_cpu_distributed
+from procontext_mm.utils.precision import TRACKING_PRECISIONS
 
 #: Loop types that accept ``frame_results_file`` (with or without the scope prefix).
 SOT_LOOPS = ('SOTTestLoop', 'SOTValLoop')
@@ -49,6 +51,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         '(test splits without ground truth)')
     parser.add_argument('--metrics-file',
                         help='write the metrics to this JSON file (one object)')
+    parser.add_argument('--precision', choices=TRACKING_PRECISIONS,
+                        help='tracking precision (model.test_cfg.precision): fp32, bf16, or '
+                        'auto = bf16 where the device multiplies bfloat16 natively')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, e.g. test_dataloader.dataset.data_root=X')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
@@ -80,6 +85,8 @@ def build_test_config(args: argparse.Namespace) -> Config:
     cfg.launcher = args.launcher
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    if args.precision:
+        set_tracking_precision(cfg, args.precision)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     # Weights are loaded by main() (the authors' layout needs converting); nothing is trained,

@@ -11,6 +11,7 @@ from mmengine.structures import InstanceData
 from torch import nn
 
 from procontext_mm.registry import MODELS
+from procontext_mm.utils.precision import TRACKING_PRECISIONS, check_precision
 from procontext_mm.utils.checkpoint import (convert_official_state_dict, describe_key_mismatch,
                                             load_foreign_checkpoint)
 
@@ -51,7 +52,8 @@ def load_tracker_weights(model: nn.Module, checkpoint: str) -> dict:
 
 def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = None,
                device: Union[str, torch.device] = 'cpu',
-               cfg_options: Optional[dict] = None) -> nn.Module:
+               cfg_options: Optional[dict] = None,
+               precision: Optional[str] = None) -> nn.Module:
     """Build a tracker from a config file and optionally load a checkpoint.
 
     Args:
@@ -60,6 +62,9 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
             (``{'net': ...}``). None keeps the random / pretrained initialisation.
         device (str | torch.device): Where to put the model. Defaults to 'cpu'.
         cfg_options (dict, optional): Overrides merged into the config.
+        precision (str, optional): Tracking precision, ``'fp32'``, ``'bf16'`` or ``'auto'``
+            (sets ``model.test_cfg.precision``, see :class:`ProContEXT`). None keeps the
+            config's.
 
     Returns:
         nn.Module: the tracker in eval mode, with ``model.cfg`` set.
@@ -70,6 +75,8 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
         raise TypeError(f'config must be a path or a Config, got {type(config).__name__}')
     if cfg_options:
         config.merge_from_dict(cfg_options)
+    if precision is not None:
+        set_tracking_precision(config, precision)
     init_default_scope(config.get('default_scope', 'procontext_mm'))
     model_cfg = config.model.copy()
     model_cfg.get('backbone', {}).pop('init_cfg', None)  # no pretrained download at inference
@@ -78,6 +85,20 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
         load_tracker_weights(model, checkpoint)
     model.cfg = config
     return model.to(device).eval()
+
+
+def set_tracking_precision(config: Config, precision: str) -> None:
+    """Set ``model.test_cfg.precision`` of a tracker config (e.g. from a ``--precision``
+    flag).
+
+    Raises:
+        ValueError: For an unknown precision, or a model without a network to run in it.
+    """
+    check_precision(precision)
+    if config.model.get('type') == 'StaticBoxTracker':
+        raise ValueError(f'precision={precision!r}: the StaticBoxTracker runs no network; only '
+                         f'trackers with a network take one of {list(TRACKING_PRECISIONS)}')
+    config.merge_from_dict({'model.test_cfg.precision': precision})
 
 
 def inference_sot(model: nn.Module, image: np.ndarray, init_bbox, frame_id: int) -> TrackDataSample:

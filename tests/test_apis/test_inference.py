@@ -63,3 +63,18 @@ def test_inference_rejects_bad_images():
     model = init_model(_config())
     with pytest.raises(ValueError, match='uint8 BGR'):
         inference_sot(model, np.zeros((20, 20, 3), np.float32), [1, 1, 5, 5], 0)
+
+
+def test_init_model_precision_sets_the_tracking_precision():
+    model = init_model(_config(), precision='bf16')
+    assert model.test_cfg['precision'] == 'bf16' and model.cfg.model.test_cfg.precision == 'bf16'
+    frames, boxes = moving_square_video(num_frames=2)
+    model.init(frames[0], boxes[0])
+    assert model.tracking_precision == 'bf16'
+    assert init_model(_config()).test_cfg['precision'] == 'fp32'  # the default
+    with pytest.raises(ValueError, match=r"precision must be one of \['fp32', 'bf16', 'auto'\], "
+                       r"got 'half'"):
+        init_model(_config(), precision='half')
+    static = Config(dict(model=dict(type='StaticBoxTracker'), default_scope='procontext_mm'))
+    with pytest.raises(ValueError, match='StaticBoxTracker runs no network'):
+        init_model(static, precision='bf16')

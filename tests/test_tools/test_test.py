@@ -240,3 +240,13 @@ def test_two_gloo_processes_split_the_videos_and_merge_to_the_one_process_result
     assert [v['video_name'] for v in frames_dist] == [v['video_name'] for v in frames_single]
     for video_dist, video_single in zip(frames_dist, frames_single):
         assert np.allclose(video_dist['bboxes_xyxy'], video_single['bboxes_xyxy'], atol=1e-4)
+
+
+def test_precision_flag_sets_the_model_test_cfg(tool, tmp_path):
+    config = _write_config(tmp_path / 'cfg.py', TINY_MODEL)
+    cfg = tool.build_test_config(tool.parse_args([config, '--precision', 'auto']))
+    assert cfg.model.test_cfg.precision == 'auto'
+    assert tool.build_test_config(tool.parse_args([config])).model.test_cfg.get(
+        'precision') is None  # the model's default (fp32) applies
+    with pytest.raises(SystemExit):  # argparse names the allowed values
+        tool.parse_args([config, '--precision', 'fp16'])

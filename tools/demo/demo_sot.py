@@ -23,6 +23,7 @@ from procontext_mm.datasets import LiveFrames, open_video_source
 from procontext_mm.datasets.annotation_parsers import parse_number_rows
 from procontext_mm.models.sot import check_init_bbox
 from procontext_mm.structures import TrackingResult, bbox_xywh_to_xyxy
+from procontext_mm.utils.precision import TRACKING_PRECISIONS
 from procontext_mm.visualization import display_available
 
 
@@ -70,6 +71,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='seconds to wait for a stream to open and for each of its frames '
                         '(default: 10)')
     parser.add_argument('--device', default='cpu', help='device, e.g. cpu or cuda:0')
+    parser.add_argument('--precision', choices=TRACKING_PRECISIONS,
+                        help="tracking precision (default: the config's, fp32): bf16, or auto = "
+                        'bf16 where the device multiplies bfloat16 natively (about 3x faster on '
+                        'such CPUs)')
     args = parser.parse_args(argv)
     if args.out is None and not args.show:
         parser.error('nothing to do: give --out / --record and / or --show')
@@ -152,7 +157,8 @@ def main(argv: Optional[List[str]] = None) -> TrackingResult:
                                  'source (no --loop / --realtime with --gt)')
             gt_xywh = parse_number_rows(args.gt)
         init_bbox_xyxy = initial_bbox_xyxy(args, frames, gt_xywh)
-        model = init_model(args.config, args.checkpoint, device=args.device)
+        model = init_model(args.config, args.checkpoint, device=args.device,
+                           precision=args.precision)
         start = time.perf_counter()
         result = run_demo(model, frames, init_bbox_xyxy, out_path=args.out,
                           gt_bboxes_xyxy=None if gt_xywh is None else bbox_xywh_to_xyxy(gt_xywh),
