@@ -1,14 +1,13 @@
 """The VOT short-term supervised ("baseline") experiment, run in-process on any tracker.
 
 The loop is the one of the VOT2016 - VOT2019 short-term challenges (VOT toolkit
-``SupervisedExperiment``): initialise on frame 0 with the ground truth; on every later frame
-track and compare the prediction with the ground truth (rasterised overlap bounded to the
-image, :func:`~procontext_mm.evaluation.functional.vot.vot_region_overlap`); an overlap
-``<= failure_overlap`` (0) is a *failure*: it is recorded as ``2``, the next
-``skip_initialize - 1`` frames as ``0`` (skipped) and the tracker is re-initialised with the
-ground truth ``skip_initialize`` (5) frames after the failure, recorded as ``1``. The tracker
-always receives the axis-aligned box of the ground-truth region (as the toolkit hands a polygon
-to a rectangle tracker) and reports a box; records are written in the toolkit's raw format by
+``SupervisedExperiment``), stepped by
+:class:`~procontext_mm.evaluation.vot_protocol.SupervisedRun` (its rules are there; the runner's
+``SOTTestLoop`` steps the same class): initialise on frame 0 with the ground truth, track, and
+re-initialise ``skip_initialize`` (5) frames after a failure (zero overlap with the ground
+truth). The tracker always receives the axis-aligned box of the ground-truth region (as the
+toolkit hands a polygon to a rectangle tracker) and reports a box; records are written in the
+toolkit's raw format by
 :func:`~procontext_mm.evaluation.results_io.write_vot_results`, and accuracy, robustness and
 EAO come from :func:`~procontext_mm.evaluation.functional.vot.eval_vot`.
 
@@ -25,13 +24,11 @@ import numpy as np
 from mmengine.logging import print_log
 
 from procontext_mm.datasets import VideoFrames
-from procontext_mm.datasets.annotation_parsers import split_number_rows
+from procontext_mm.datasets.vot_dataset import vot_ground_truth
 from procontext_mm.evaluation.functional.vot import (EAO_INTERVALS, VOT_BURNIN, VOT_SENSITIVITY,
-                                                     VOT_SKIP_INITIALIZE, eval_vot,
-                                                     vot_region_overlap, vot_region_to_bbox_xywh)
-from procontext_mm.evaluation.results_io import (VOT_FAILURE, VOT_INIT, VOT_SKIP, read_vot_results,
-                                                 write_vot_results)
-from procontext_mm.structures import bbox_xywh_to_xyxy, bbox_xyxy_to_xywh
+                                                     VOT_SKIP_INITIALIZE, eval_vot)
+from procontext_mm.evaluation.results_io import VOT_FAILURE, read_vot_results, write_vot_results
+from procontext_mm.evaluation.vot_protocol import SupervisedRun
 
 VOTRecord = Union[int, np.ndarray]
 
@@ -44,6 +41,10 @@ def run_supervised_sequence(tracker,
                             bounded: bool = True,
                             seq_name: str = '?') -> Tuple[List[VOTRecord], np.ndarray]:
     """Run the reset-based experiment once on one sequence.
+
+    The protocol's steps are :class:`~procontext_mm.evaluation.vot_protocol.SupervisedRun`'s
+    (the same as in ``SOTTestLoop``); this function only reads the frames it asks for and
+    calls the tracker.
 
     Args:
         tracker: An object with ``init(frame, bbox_xyxy)`` and ``track(frame) ->
@@ -72,9 +73,7 @@ def run_supervised_sequence(tracker,
     if len(frames) != num_frames:
         raise ValueError(f'Sequence {seq_name}: {len(frames)} frames but {num_frames} '
                          'ground-truth regions.')
-    if skip_initialize < 1:
-        raise ValueError(f'skip_initialize must be >= 1, got {skip_initialize}.')
-    records: List[VOTRecord] = [VOT_SKIP] * num_frames
+    run = SupervisedRun(gt_regions, skip_initialize, failure_overlap, bounded, seq_name)
     times = np.full(num_frames, np.nan)
 
     def call(step: Callable, frame_index: int):
@@ -86,30 +85,19 @@ def run_supervised_sequence(tracker,
         times[frame_index] = time.perf_counter() - start
         return out
 
-    frame_index = 0
-    while frame_index < num_frames:
-        gt = np.asarray(gt_regions[frame_index], dtype=np.float64)
-        if not np.isfinite(gt).all():
-            raise ValueError(f'Sequence {seq_name}, frame {frame_index}: no ground-truth region '
-                             f'({gt.tolist()}) to initialise on; the supervised experiment '
-                             'needs short-term sequences, annotated on every frame.')
-        init_bbox_xyxy = bbox_xywh_to_xyxy(vot_region_to_bbox_xywh(gt)).tolist()
-        image = frames[frame_index]
-        call(lambda: tracker.init(image, init_bbox_xyxy), frame_index)
-        records[frame_index] = VOT_INIT
-        frame_index += 1
-        while frame_index < num_frames:
+    for frame_index in range(num_frames):
+        action = run.next_action(frame_index)
+        if action == run.SKIP:
+            continue
+        if action == run.INIT:
+            init_bbox_xyxy = run.init_bbox_xyxy(frame_index).tolist()
+            image = frames[frame_index]
+            call(lambda: tracker.init(image, init_bbox_xyxy), frame_index)
+        else:
             image = frames[frame_index]
             bbox_xyxy, _ = call(lambda: tracker.track(image), frame_index)
-            region = bbox_xyxy_to_xywh(np.asarray(bbox_xyxy).reshape(4))
-            size_wh = (image.shape[1], image.shape[0]) if bounded else None
-            if vot_region_overlap(region, gt_regions[frame_index], size_wh) <= failure_overlap:
-                records[frame_index] = VOT_FAILURE
-                frame_index += skip_initialize
-                break
-            records[frame_index] = region
-            frame_index += 1
-    return records, times
+            run.tracked(frame_index, bbox_xyxy, (image.shape[1], image.shape[0]))
+    return run.records, times
 
 
 def _build_dataset(dataset):
@@ -127,28 +115,6 @@ def _build_dataset(dataset):
         raise TypeError('dataset must be a BaseSOTDataset, a config dict or a VOT data root, '
                         f'got {type(dataset).__name__}.')
     return DATASETS.build(dict(dict(test_mode=True, pipeline=[]), **dataset))
-
-
-def vot_ground_truth(dataset, video_id: int) -> List[np.ndarray]:
-    """Ground-truth regions of a video, as the VOT toolkit reads them.
-
-    For a :class:`~procontext_mm.datasets.VOTDataset` the regions of its ``groundtruth.txt``:
-    a line of 4 values stays a rectangle ``x, y, w, h`` (rasterised over ``w`` columns) and a
-    line of 8 values a polygon (the dataset's ``polygons`` turn rectangles into corner
-    polygons, which rasterise one pixel wider). For other datasets, ``bboxes_xywh``.
-
-    Returns:
-        list[np.ndarray]: L float64 regions, (4,) or (2N,).
-    """
-    info = dataset.get_data_info(video_id)
-    if 'polygons' not in info:
-        return list(np.asarray(info['bboxes_xywh'], dtype=np.float64))
-    path = osp.join(dataset.data_root, info['video_name'], 'groundtruth.txt')
-    rows = split_number_rows(path)[1]
-    if len(rows) != info['num_frames']:
-        raise ValueError(f'{path}: {len(rows)} regions but sequence {info["video_name"]} has '
-                         f'{info["num_frames"]} frames.')
-    return [np.asarray(row, dtype=np.float64) for row in rows]
 
 
 def _frame_size_wh(path: str) -> Tuple[int, int]:

@@ -126,3 +126,32 @@ def read_vot_regions(path: str) -> Tuple[np.ndarray, np.ndarray]:
         x1, y1 = xs.min(axis=1), ys.min(axis=1)
         bboxes = np.stack([x1, y1, xs.max(axis=1) - x1, ys.max(axis=1) - y1], axis=1)
     return polygons, bboxes
+
+
+def vot_ground_truth(dataset, video_id: int) -> List[np.ndarray]:
+    """Ground-truth regions of a video, as the VOT toolkit reads them.
+
+    For a :class:`VOTDataset` the regions of its ``groundtruth.txt``, read again from the
+    file: a line of 4 values stays a rectangle ``x, y, w, h`` (rasterised over ``w`` columns)
+    and a line of 8 values a polygon (the dataset's ``polygons`` turn rectangles into corner
+    polygons, which rasterise one pixel wider). For other datasets, ``bboxes_xywh``.
+
+    Args:
+        dataset (BaseSOTDataset): The dataset.
+        video_id (int): Video index in the dataset.
+
+    Returns:
+        list[np.ndarray]: L float64 regions, (4,) or (2N,), pixels (NaN rows as in the file).
+
+    Raises:
+        ValueError: If the file has another number of regions than the video has frames.
+    """
+    info = dataset.get_data_info(video_id)
+    if 'polygons' not in info:
+        return list(np.asarray(info['bboxes_xywh'], dtype=np.float64))
+    path = osp.join(dataset.data_root, info['video_name'], 'groundtruth.txt')
+    rows = split_number_rows(path)[1]
+    if len(rows) != info['num_frames']:
+        raise ValueError(f'{path}: {len(rows)} regions but sequence {info["video_name"]} has '
+                         f'{info["num_frames"]} frames.')
+    return [np.asarray(row, dtype=np.float64) for row in rows]

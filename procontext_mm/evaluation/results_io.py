@@ -245,7 +245,10 @@ def write_vot_results(out_dir: str,
         repetition (int): 1-based run index. Defaults to 1.
 
     Returns:
-        list[str]: Paths written (``<seq>/<seq>_NNN.txt`` and ``<seq>/<seq>_time.txt``).
+        list[str]: Paths written: ``<seq>/<seq>_NNN.txt``, and with ``times``
+        ``<seq>/<seq>_time.txt`` (the got10k toolkit's / pysot's name) and
+        ``<seq>/<seq>_NNN_time.value`` (``vot-toolkit`` >= 0.3's per-run frame property,
+        an empty line where a frame has no time).
     """
     bbox_path, time_path = result_paths(out_dir, seq_name, 'vot', repetition)
     lines = []
@@ -262,7 +265,9 @@ def write_vot_results(out_dir: str,
         return [bbox_path]
     times = np.asarray(times, dtype=np.float64).reshape(-1)
     put_text('\n'.join(('%.4f' % t).replace('nan', 'NaN') for t in times), time_path)
-    return [bbox_path, time_path]
+    value_path = f'{bbox_path[:-len(".txt")]}_time.value'
+    put_text(''.join(('%.6f' % t if np.isfinite(t) else '') + '\n' for t in times), value_path)
+    return [bbox_path, time_path, value_path]
 
 
 def read_vot_results(path: str,
