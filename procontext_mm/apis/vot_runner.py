@@ -11,6 +11,10 @@ toolkit's raw format by
 :func:`~procontext_mm.evaluation.results_io.write_vot_results`, and accuracy, robustness and
 EAO come from :func:`~procontext_mm.evaluation.functional.vot.eval_vot`.
 
+The anchor-based (multi-start) experiment of VOT2020 / VOT2022 short-term runs with
+:func:`run_vot_multistart_experiment` (not in the runner's loop: its runs visit frames
+backwards and many times, which a sequential test dataloader does not give).
+
 For the VOT toolkit itself (``vot evaluate``), use the TraX entry point
 ``tools/vot/procontext_trax.py`` instead.
 """
@@ -24,11 +28,16 @@ import numpy as np
 from mmengine.logging import print_log
 
 from procontext_mm.datasets import VideoFrames
-from procontext_mm.datasets.vot_dataset import vot_ground_truth
-from procontext_mm.evaluation.functional.vot import (EAO_INTERVALS, VOT_BURNIN, VOT_SENSITIVITY,
-                                                     VOT_SKIP_INITIALIZE, eval_vot)
-from procontext_mm.evaluation.results_io import VOT_FAILURE, read_vot_results, write_vot_results
-from procontext_mm.evaluation.vot_protocol import SupervisedRun
+from procontext_mm.datasets.vot_dataset import vot_anchor_values, vot_ground_truth
+from procontext_mm.evaluation.functional.vot import (EAO_INTERVALS, MULTISTART_EAO_INTERVAL,
+                                                     MULTISTART_GRACE, MULTISTART_THRESHOLD,
+                                                     VOT_BURNIN, VOT_SENSITIVITY,
+                                                     VOT_SKIP_INITIALIZE, eval_vot,
+                                                     eval_vot_multistart, multistart_run_frames,
+                                                     vot_anchor_frames)
+from procontext_mm.evaluation.results_io import (VOT_FAILURE, VOT_INIT, read_vot_results,
+                                                 write_vot_results)
+from procontext_mm.evaluation.vot_protocol import SupervisedRun, vot_init_bbox_xyxy
 
 VOTRecord = Union[int, np.ndarray]
 
@@ -259,3 +268,139 @@ def evaluate_vot_results(result_dir: str,
         runs.append(load_vot_runs(result_dir, name, len(gt)))
         sizes.append(_frame_size_wh(dataset.get_frame_path(video_id, 0)) if bounded else None)
     return eval_vot(runs, gts, sizes, names, burnin, sensitivity, eao_interval)
+
+
+# ---------------------------------------------------------------------- multi-start (VOT2020+)
+def run_multistart_sequence(tracker,
+                            frames: Sequence[np.ndarray],
+                            gt_regions: Sequence[Sequence[float]],
+                            anchor_values: Sequence[float],
+                            seq_name: str = '?') -> Tuple[Dict[int, list], Dict[int, np.ndarray]]:
+    """Run the anchor-based experiment of VOT2020 / VOT2022 short-term on one sequence.
+
+    As ``vot-toolkit`` 0.7's ``MultiStartExperiment``: from every forward anchor (value > 0 in
+    the ``anchor`` channel) the tracker is initialised on the anchor frame and tracks to the
+    last frame; from every backward anchor (value < 0) it tracks the frames in reverse to the
+    first; never re-initialised. The tracker receives the axis-aligned box of the anchor's
+    ground-truth region (:func:`~procontext_mm.evaluation.vot_protocol.vot_init_bbox_xyxy`).
+
+    Args:
+        tracker: ``init`` / ``track`` tracker (see :func:`run_supervised_sequence`).
+        frames (Sequence[np.ndarray]): L indexable (H, W, 3) uint8 BGR frames.
+        gt_regions (Sequence): L ground-truth regions (NaN rows: no target).
+        anchor_values (Sequence[float]): (L,) the ``anchor`` channel.
+        seq_name (str): For messages.
+
+    Returns:
+        tuple[dict, dict]: anchor frame -> records in run order (status 1, then (4,) float64
+        ``x, y, w, h``), and anchor frame -> (M,) float64 seconds per frame.
+    """
+    num_frames = len(gt_regions)
+    if len(frames) != num_frames or len(anchor_values) != num_frames:
+        raise ValueError(f'Sequence {seq_name}: {len(frames)} frames, {num_frames} regions and '
+                         f'{len(anchor_values)} anchor values.')
+    forward, backward = vot_anchor_frames(anchor_values)
+    if not forward and not backward:
+        raise ValueError(f'Sequence {seq_name} has no anchor frame.')
+    runs, times = {}, {}
+    for anchor, reverse in [(f, False) for f in forward] + [(b, True) for b in backward]:
+        frame_ids = multistart_run_frames(anchor, reverse, num_frames)
+        init_bbox_xyxy = vot_init_bbox_xyxy(gt_regions[anchor], seq_name, anchor).tolist()
+        run_times = np.full(len(frame_ids), np.nan)
+        start = time.perf_counter()
+        tracker.init(frames[anchor], init_bbox_xyxy)
+        run_times[0] = time.perf_counter() - start
+        records: List[VOTRecord] = [VOT_INIT]
+        for position, frame_index in enumerate(frame_ids[1:], start=1):
+            image = frames[int(frame_index)]
+            start = time.perf_counter()
+            bbox_xyxy, _ = tracker.track(image)
+            run_times[position] = time.perf_counter() - start
+            x1, y1, x2, y2 = np.asarray(bbox_xyxy, dtype=np.float64).reshape(4)
+            records.append(np.array([x1, y1, x2 - x1, y2 - y1]))
+        runs[anchor], times[anchor] = records, run_times
+    return runs, times
+
+
+def run_vot_multistart_experiment(tracker,
+                                  dataset,
+                                  out_dir: Optional[str] = None,
+                                  threshold: float = MULTISTART_THRESHOLD,
+                                  grace: int = MULTISTART_GRACE,
+                                  eao_interval: Sequence[int] = MULTISTART_EAO_INTERVAL,
+                                  bounded: bool = True) -> dict:
+    """Run the multi-start experiment on every video of a VOT2020+ dataset, write and score it.
+
+    Args:
+        tracker: ``init`` / ``track`` tracker.
+        dataset: A :class:`~procontext_mm.datasets.VOTDataset` whose sequences have an
+            ``anchor.value``, a dataset config dict, or a data root.
+        out_dir (str, optional): Where to write ``<seq>/<seq>_<anchor:08d>.txt`` and
+            ``<seq>/<seq>_<anchor:08d>_time.value`` (a VOT workspace's
+            ``results/<tracker>/baseline``). Defaults to None.
+        threshold, grace, eao_interval: Of
+            :func:`~procontext_mm.evaluation.functional.vot.eval_vot_multistart`.
+        bounded (bool): Bound the overlaps to the image. Defaults to True.
+
+    Returns:
+        dict: the report of ``eval_vot_multistart`` plus ``records`` (name -> anchor ->
+        records) and ``times`` (name -> anchor -> seconds).
+    """
+    dataset = _build_dataset(dataset)
+    names, gts, anchors, sizes, all_runs, all_times = [], [], [], [], {}, {}
+    for video_id in range(len(dataset)):
+        name = dataset.get_data_info(video_id)['video_name']
+        gt = vot_ground_truth(dataset, video_id)
+        values = vot_anchor_values(dataset, video_id)
+        frames = VideoFrames.from_files(
+            [dataset.get_frame_path(video_id, k) for k in range(len(gt))], name)
+        runs, times = run_multistart_sequence(tracker, frames, gt, values, name)
+        if out_dir is not None:
+            for anchor, records in runs.items():
+                write_vot_results(out_dir, name, records, times[anchor], run_id=f'{anchor:08d}')
+        print_log(f'VOT multi-start: {name} ({len(gt)} frames) {len(runs)} runs',
+                  logger='current')
+        names.append(name)
+        gts.append(gt)
+        anchors.append(values)
+        sizes.append(_frame_size_wh(frames.files[0]) if bounded else None)
+        all_runs[name], all_times[name] = runs, times
+    report = eval_vot_multistart([all_runs[n] for n in names], gts, anchors, sizes, names,
+                                 threshold, grace, eao_interval)
+    return dict(report, records=all_runs, times=all_times)
+
+
+def evaluate_vot_multistart_results(result_dir: str,
+                                    dataset,
+                                    threshold: float = MULTISTART_THRESHOLD,
+                                    grace: int = MULTISTART_GRACE,
+                                    eao_interval: Sequence[int] = MULTISTART_EAO_INTERVAL,
+                                    bounded: bool = True) -> dict:
+    """Score multi-start results on disk (``<seq>/<seq>_<anchor:08d>.txt``, ours or the VOT
+    toolkit's text results) with
+    :func:`~procontext_mm.evaluation.functional.vot.eval_vot_multistart`.
+
+    Raises:
+        FileNotFoundError: If the run of an anchor is missing (naming the file).
+    """
+    dataset = _build_dataset(dataset)
+    names, gts, anchors, sizes, runs = [], [], [], [], []
+    for video_id in range(len(dataset)):
+        name = dataset.get_data_info(video_id)['video_name']
+        gt = vot_ground_truth(dataset, video_id)
+        values = vot_anchor_values(dataset, video_id)
+        forward, backward = vot_anchor_frames(values)
+        seq_runs = {}
+        for anchor, reverse in [(f, False) for f in forward] + [(b, True) for b in backward]:
+            path = osp.join(result_dir, name, f'{name}_{anchor:08d}.txt')
+            if not osp.isfile(path):
+                raise FileNotFoundError(f'No multi-start run of sequence {name} from anchor '
+                                        f'frame {anchor}: {path} does not exist.')
+            length = len(multistart_run_frames(anchor, reverse, len(gt)))
+            seq_runs[anchor] = read_vot_results(path, name, length)
+        names.append(name)
+        gts.append(gt)
+        anchors.append(values)
+        sizes.append(_frame_size_wh(dataset.get_frame_path(video_id, 0)) if bounded else None)
+        runs.append(seq_runs)
+    return eval_vot_multistart(runs, gts, anchors, sizes, names, threshold, grace, eao_interval)

@@ -155,3 +155,33 @@ def vot_ground_truth(dataset, video_id: int) -> List[np.ndarray]:
         raise ValueError(f'{path}: {len(rows)} regions but sequence {info["video_name"]} has '
                          f'{info["num_frames"]} frames.')
     return [np.asarray(row, dtype=np.float64) for row in rows]
+
+
+def vot_anchor_values(dataset, video_id: int) -> np.ndarray:
+    """The ``anchor`` value channel of a VOT2020+ sequence (``<seq>/anchor.value``, one number
+    per frame: > 0 starts a forward run of the multi-start experiment, < 0 a backward run).
+
+    Returns:
+        np.ndarray: (L,) float64; missing trailing lines are 0, as the toolkit pads them.
+
+    Raises:
+        FileNotFoundError: If the sequence has no ``anchor.value`` (not a multi-start dataset).
+        ValueError: On a line that is not a number, or more lines than frames.
+    """
+    info = dataset.get_data_info(video_id)
+    path = osp.join(dataset.data_root, info['video_name'], 'anchor.value')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path} does not exist: sequence {info["video_name"]} has no '
+                                'anchor frames (the multi-start experiment of VOT2020+ needs '
+                                'the anchor.value of every sequence).')
+    lines = [line.strip() for line in read_text(path).splitlines()]
+    values = np.zeros(info['num_frames'])
+    if len(lines) > len(values):
+        raise ValueError(f'{path}: {len(lines)} lines but sequence {info["video_name"]} has '
+                         f'{len(values)} frames.')
+    for index, line in enumerate(lines):
+        try:
+            values[index] = float(line)
+        except ValueError:
+            raise ValueError(f'{path}, line {index + 1}: {line!r} is not a number.') from None
+    return values

@@ -47,6 +47,29 @@ VOTRecord = Union[int, np.ndarray]
 VOT_TRACKED = -1
 
 
+def vot_init_bbox_xyxy(region, seq_name: str = '?', frame_index: int = 0) -> np.ndarray:
+    """The box a VOT experiment initialises a box tracker with: the axis-aligned box of the
+    ground-truth region (supervised and multi-start experiments alike).
+
+    Args:
+        region: (4,) ``x, y, w, h`` or (2N,) polygon, pixels.
+        seq_name (str): For the message. frame_index (int): For the message.
+
+    Returns:
+        np.ndarray: (4,) float64 x1, y1, x2, y2 pixels.
+
+    Raises:
+        ValueError: If the region is missing or not finite (an initialisation frame must be
+            annotated).
+    """
+    values = np.asarray(region, dtype=np.float64).reshape(-1)
+    if values.size < 4 or not np.isfinite(values).all():
+        raise ValueError(f'Sequence {seq_name}, frame {frame_index}: no ground-truth region '
+                         f'({values.tolist()}) to initialise on; the VOT experiments '
+                         'initialise on annotated frames only (short-term sequences).')
+    return bbox_xywh_to_xyxy(vot_region_to_bbox_xywh(values))
+
+
 class SupervisedRun:
     """One run of the supervised experiment on one sequence (rules in the module docstring).
 
@@ -133,12 +156,7 @@ class SupervisedRun:
             ValueError: If the region is missing or not finite (the supervised experiment
                 needs short-term sequences, annotated on every frame).
         """
-        region = np.asarray(self.gt_regions[frame_index], dtype=np.float64).reshape(-1)
-        if region.size < 4 or not np.isfinite(region).all():
-            raise ValueError(f'Sequence {self.seq_name}, frame {frame_index}: no ground-truth '
-                             f'region ({region.tolist()}) to initialise on; the supervised '
-                             'experiment needs short-term sequences, annotated on every frame.')
-        return bbox_xywh_to_xyxy(vot_region_to_bbox_xywh(region))
+        return vot_init_bbox_xyxy(self.gt_regions[frame_index], self.seq_name, frame_index)
 
     def tracked(self,
                 frame_index: int,
