@@ -190,6 +190,8 @@ class SOTMetric(BaseVideoMetric):
         frame['visible'] = True if visible is None else bool(_to_numpy(visible).reshape(-1)[0])
         frame['has_gt'] = has_gt
         frame['vot_status'] = int(_field(frame_sample, 'vot_status', _NO_VOT_STATUS))
+        if self.is_vot and frame['vot_status'] == _NO_VOT_STATUS:  # fail before a long run
+            raise ValueError(self._no_protocol_message(frame['frame_id'], frame['video_name']))
         region = _field(frame_sample, 'vot_gt_region', None)
         frame['vot_gt_region'] = (np.zeros(0) if region is None else
                                   _to_numpy(region).reshape(-1))
@@ -277,6 +279,13 @@ class SOTMetric(BaseVideoMetric):
             logger.info(f'SOTMetric: per-sequence report written to {report_path}')
         return metrics
 
+    def _no_protocol_message(self, frame_id: int, video_name: str) -> str:
+        return (f'SOTMetric ({self.benchmark}): frame {frame_id} of video {video_name} carries '
+                'no metainfo vot_status: VOT scores are defined on the supervised protocol '
+                '(re-initialisation after failures), which SOTTestLoop / SOTValLoop run for '
+                "this metric; set test_cfg=dict(type='SOTTestLoop') (val_cfg="
+                "dict(type='SOTValLoop')).")
+
     def _score_vot(self, videos: List[dict], logger: MMLogger) -> Dict[str, float]:
         """Write the supervised runs' raw records and score them (VOT benchmarks)."""
         names, runs, gts, sizes, times = [], [], [], [], []
@@ -285,12 +294,7 @@ class SOTMetric(BaseVideoMetric):
             status = video['vot_status']
             if (status == _NO_VOT_STATUS).any():
                 frame = int(np.flatnonzero(status == _NO_VOT_STATUS)[0])
-                raise ValueError(
-                    f'SOTMetric ({self.benchmark}): frame {frame} of video {name} carries no '
-                    'metainfo vot_status: VOT scores are defined on the supervised protocol '
-                    '(re-initialisation after failures), which SOTTestLoop / SOTValLoop run '
-                    "for this metric; set test_cfg=dict(type='SOTTestLoop') (val_cfg="
-                    "dict(type='SOTValLoop')).")
+                raise ValueError(self._no_protocol_message(frame, name))
             records = [int(code) if code != VOT_TRACKED else box
                        for code, box in zip(status.tolist(), video['pred_bboxes_xywh'])]
             regions = [row[:size] for row, size in zip(*video['vot_gt_regions'])]
