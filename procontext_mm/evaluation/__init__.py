@@ -7,6 +7,7 @@ from .metrics import SOTMetric
 from .results_io import (load_tracking_results, make_got10k_submission, make_trackingnet_submission,
                          read_bboxes_file, read_times_file, read_vot_results, result_paths,
                          write_tracking_results, write_vot_results)
+from .vot_protocol import SupervisedRun, vot_init_bbox_xyxy
 
 __all__ = [
     'GOT10K_IOU_THRESHOLDS', 'OPE_IOU_THRESHOLDS', 'OPE_CENTER_THRESHOLDS_PX',
@@ -14,5 +15,6 @@ __all__ = [
     'normalized_center_error_xywh', 'clip_bboxes_xywh_got10k', 'eval_got10k', 'eval_ope',
     'SOTMetric', 'result_paths', 'read_bboxes_file', 'read_times_file', 'read_vot_results',
     'write_tracking_results', 'write_vot_results', 'load_tracking_results',
-    'make_got10k_submission', 'make_trackingnet_submission'
+    'make_got10k_submission', 'make_trackingnet_submission', 'SupervisedRun',
+    'vot_init_bbox_xyxy'
 ]

@@ -182,8 +182,11 @@ class SupervisedRun:
             raise ValueError(f'Sequence {self.seq_name}, frame {frame_index}: the bounded '
                              'overlap needs the image size.')
         region = bbox_xyxy_to_xywh(np.asarray(bbox_xyxy, dtype=np.float64).reshape(4))
-        overlap = vot_region_overlap(region, self.gt_regions[frame_index],
-                                     image_size_wh if self.bounded else None)
+        try:
+            overlap = vot_region_overlap(region, self.gt_regions[frame_index],
+                                         image_size_wh if self.bounded else None)
+        except ValueError as error:  # e.g. a NaN ground truth: not a short-term sequence
+            raise ValueError(f'Sequence {self.seq_name}, frame {frame_index}: {error}') from None
         if overlap <= self.failure_overlap:
             self.records[frame_index] = VOT_FAILURE
             self._next_init = frame_index + self.skip_initialize

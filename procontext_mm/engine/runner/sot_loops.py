@@ -385,8 +385,10 @@ class SOTTestLoop(_SOTLoopMixin, TestLoop):
     Each process runs its share of the videos (``TrackImgSampler`` splits them), one frame per
     iteration, in order; the tracker initialises itself from the ground truth on frame 0 of
     every video and tracks the others. ``evaluator.process`` gets every frame and
-    ``evaluator.evaluate`` gathers and scores them at the end. See the module docstring for
-    what this adds to mmengine's ``TestLoop``.
+    ``evaluator.evaluate`` gathers and scores them at the end. When a metric asks for the VOT
+    supervised protocol (``SOTMetric(benchmark='vot2018')`` ...), the tracker is also
+    re-initialised 5 frames after each failure. See the module docstring for what this adds
+    to mmengine's ``TestLoop`` and why the protocol is the evaluator's choice.
 
     Args:
         runner (Runner): The runner.
@@ -400,11 +402,14 @@ class SOTTestLoop(_SOTLoopMixin, TestLoop):
             Defaults to True.
 
     Attributes:
+        tracking_protocol (dict | None): The protocol the evaluator asked for
+            (``dict(type='supervised', args=...)``) or None (one pass).
         frame_results (list[dict]): After :meth:`run`, one entry per video of all ranks,
             sorted by ``video_id``: ``video_id`` (int), ``video_name`` (str), ``frame_ids``
             int64 (L,), ``bboxes_xyxy`` float32 (L, 4) x1, y1, x2, y2 image pixels (frame 0:
             the initial box), ``scores`` float32 (L,) confidence (frame 0: -1), ``times``
-            float64 (L,) seconds spent by the tracker on each frame.
+            float64 (L,) seconds spent by the tracker on each frame (frames skipped by the
+            VOT protocol: NaN boxes, scores and times).
 
     Raises:
         ValueError: If the batch size is not 1 (at construction) or the sampler does not
