@@ -9,12 +9,12 @@ from .samplers import MixedVideoSampler
 from .sot_coco_dataset import SOTCocoDataset
 from .trackingnet_dataset import TrackingNetDataset
 from .video_frames import UnreadableFrameError, VideoFrames
-from .vot_dataset import VOTDataset
+from .vot_dataset import VOTDataset, vot_anchor_values, vot_ground_truth
 from .worker_init import reseed_worker
 
 __all__ = [
     'AnnotationError', 'BaseSOTDataset', 'ConcatSOTDataset', 'FolderSOTDataset', 'GOT10kDataset',
     'IndexCache', 'SOTIndex', 'SOTIndexBuilder', 'StringTable', 'LaSOTDataset', 'MixedVideoSampler',
     'reseed_worker', 'SOTCocoDataset', 'TrackingNetDataset', 'VOTDataset', 'VideoFrames',
-    'UnreadableFrameError'
+    'UnreadableFrameError', 'vot_ground_truth', 'vot_anchor_values'
 ]

@@ -30,6 +30,10 @@ class VOTDataset(BaseSOTDataset):
     Segmentation-mask regions (VOT2020+, lines starting with ``m``) are not supported and are
     an error naming the line.
 
+    VOT2020+ sequences also hold ``anchor.value`` (the anchor frames of the multi-start
+    experiment, :func:`vot_anchor_values`); :func:`vot_ground_truth` gives the regions as the
+    toolkit reads them (rectangles kept as rectangles) for the VOT protocols.
+
     ``bboxes_xywh`` holds the axis-aligned bounding box of each region; the per-frame extra
     ``polygons`` float32 (L, 8) holds the region as four corners (x1, y1, ..., x4, y4), an
     axis-aligned rectangle given as its corners clockwise from the top-left.
