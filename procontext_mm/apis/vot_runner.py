@@ -1,16 +1,19 @@
 """The VOT short-term supervised ("baseline") experiment, run in-process on any tracker.
 
 The loop is the one of the VOT2016 - VOT2019 short-term challenges (VOT toolkit
-``SupervisedExperiment``): initialise on frame 0 with the ground truth; on every later frame
-track and compare the prediction with the ground truth (rasterised overlap bounded to the
-image, :func:`~procontext_mm.evaluation.functional.vot.vot_region_overlap`); an overlap
-``<= failure_overlap`` (0) is a *failure*: it is recorded as ``2``, the next
-``skip_initialize - 1`` frames as ``0`` (skipped) and the tracker is re-initialised with the
-ground truth ``skip_initialize`` (5) frames after the failure, recorded as ``1``. The tracker
-always receives the axis-aligned box of the ground-truth region (as the toolkit hands a polygon
-to a rectangle tracker) and reports a box; records are written in the toolkit's raw format by
+``SupervisedExperiment``), stepped by
+:class:`~procontext_mm.evaluation.vot_protocol.SupervisedRun` (its rules are there; the runner's
+``SOTTestLoop`` steps the same class): initialise on frame 0 with the ground truth, track, and
+re-initialise ``skip_initialize`` (5) frames after a failure (zero overlap with the ground
+truth). The tracker always receives the axis-aligned box of the ground-truth region (as the
+toolkit hands a polygon to a rectangle tracker) and reports a box; records are written in the
+toolkit's raw format by
 :func:`~procontext_mm.evaluation.results_io.write_vot_results`, and accuracy, robustness and
 EAO come from :func:`~procontext_mm.evaluation.functional.vot.eval_vot`.
+
+The anchor-based (multi-start) experiment of VOT2020 / VOT2022 short-term runs with
+:func:`run_vot_multistart_experiment` (not in the runner's loop: its runs visit frames
+backwards and many times, which a sequential test dataloader does not give).
 
 For the VOT toolkit itself (``vot evaluate``), use the TraX entry point
 ``tools/vot/procontext_trax.py`` instead.
@@ -25,13 +28,16 @@ import numpy as np
 from mmengine.logging import print_log
 
 from procontext_mm.datasets import VideoFrames
-from procontext_mm.datasets.annotation_parsers import split_number_rows
-from procontext_mm.evaluation.functional.vot import (EAO_INTERVALS, VOT_BURNIN, VOT_SENSITIVITY,
+from procontext_mm.datasets.vot_dataset import vot_anchor_values, vot_ground_truth
+from procontext_mm.evaluation.functional.vot import (EAO_INTERVALS, MULTISTART_EAO_INTERVAL,
+                                                     MULTISTART_GRACE, MULTISTART_THRESHOLD,
+                                                     VOT_BURNIN, VOT_SENSITIVITY,
                                                      VOT_SKIP_INITIALIZE, eval_vot,
-                                                     vot_region_overlap, vot_region_to_bbox_xywh)
-from procontext_mm.evaluation.results_io import (VOT_FAILURE, VOT_INIT, VOT_SKIP, read_vot_results,
+                                                     eval_vot_multistart, multistart_run_frames,
+                                                     vot_anchor_frames)
+from procontext_mm.evaluation.results_io import (VOT_FAILURE, VOT_INIT, read_vot_results,
                                                  write_vot_results)
-from procontext_mm.structures import bbox_xywh_to_xyxy, bbox_xyxy_to_xywh
+from procontext_mm.evaluation.vot_protocol import SupervisedRun, vot_init_bbox_xyxy
 
 VOTRecord = Union[int, np.ndarray]
 
@@ -44,6 +50,10 @@ def run_supervised_sequence(tracker,
                             bounded: bool = True,
                             seq_name: str = '?') -> Tuple[List[VOTRecord], np.ndarray]:
     """Run the reset-based experiment once on one sequence.
+
+    The protocol's steps are :class:`~procontext_mm.evaluation.vot_protocol.SupervisedRun`'s
+    (the same as in ``SOTTestLoop``); this function only reads the frames it asks for and
+    calls the tracker.
 
     Args:
         tracker: An object with ``init(frame, bbox_xyxy)`` and ``track(frame) ->
@@ -72,9 +82,7 @@ def run_supervised_sequence(tracker,
     if len(frames) != num_frames:
         raise ValueError(f'Sequence {seq_name}: {len(frames)} frames but {num_frames} '
                          'ground-truth regions.')
-    if skip_initialize < 1:
-        raise ValueError(f'skip_initialize must be >= 1, got {skip_initialize}.')
-    records: List[VOTRecord] = [VOT_SKIP] * num_frames
+    run = SupervisedRun(gt_regions, skip_initialize, failure_overlap, bounded, seq_name)
     times = np.full(num_frames, np.nan)
 
     def call(step: Callable, frame_index: int):
@@ -86,30 +94,19 @@ def run_supervised_sequence(tracker,
         times[frame_index] = time.perf_counter() - start
         return out
 
-    frame_index = 0
-    while frame_index < num_frames:
-        gt = np.asarray(gt_regions[frame_index], dtype=np.float64)
-        if not np.isfinite(gt).all():
-            raise ValueError(f'Sequence {seq_name}, frame {frame_index}: no ground-truth region '
-                             f'({gt.tolist()}) to initialise on; the supervised experiment '
-                             'needs short-term sequences, annotated on every frame.')
-        init_bbox_xyxy = bbox_xywh_to_xyxy(vot_region_to_bbox_xywh(gt)).tolist()
-        image = frames[frame_index]
-        call(lambda: tracker.init(image, init_bbox_xyxy), frame_index)
-        records[frame_index] = VOT_INIT
-        frame_index += 1
-        while frame_index < num_frames:
+    for frame_index in range(num_frames):
+        action = run.next_action(frame_index)
+        if action == run.SKIP:
+            continue
+        if action == run.INIT:
+            init_bbox_xyxy = run.init_bbox_xyxy(frame_index).tolist()
+            image = frames[frame_index]
+            call(lambda: tracker.init(image, init_bbox_xyxy), frame_index)
+        else:
             image = frames[frame_index]
             bbox_xyxy, _ = call(lambda: tracker.track(image), frame_index)
-            region = bbox_xyxy_to_xywh(np.asarray(bbox_xyxy).reshape(4))
-            size_wh = (image.shape[1], image.shape[0]) if bounded else None
-            if vot_region_overlap(region, gt_regions[frame_index], size_wh) <= failure_overlap:
-                records[frame_index] = VOT_FAILURE
-                frame_index += skip_initialize
-                break
-            records[frame_index] = region
-            frame_index += 1
-    return records, times
+            run.tracked(frame_index, bbox_xyxy, (image.shape[1], image.shape[0]))
+    return run.records, times
 
 
 def _build_dataset(dataset):
@@ -127,28 +124,6 @@ def _build_dataset(dataset):
         raise TypeError('dataset must be a BaseSOTDataset, a config dict or a VOT data root, '
                         f'got {type(dataset).__name__}.')
     return DATASETS.build(dict(dict(test_mode=True, pipeline=[]), **dataset))
-
-
-def vot_ground_truth(dataset, video_id: int) -> List[np.ndarray]:
-    """Ground-truth regions of a video, as the VOT toolkit reads them.
-
-    For a :class:`~procontext_mm.datasets.VOTDataset` the regions of its ``groundtruth.txt``:
-    a line of 4 values stays a rectangle ``x, y, w, h`` (rasterised over ``w`` columns) and a
-    line of 8 values a polygon (the dataset's ``polygons`` turn rectangles into corner
-    polygons, which rasterise one pixel wider). For other datasets, ``bboxes_xywh``.
-
-    Returns:
-        list[np.ndarray]: L float64 regions, (4,) or (2N,).
-    """
-    info = dataset.get_data_info(video_id)
-    if 'polygons' not in info:
-        return list(np.asarray(info['bboxes_xywh'], dtype=np.float64))
-    path = osp.join(dataset.data_root, info['video_name'], 'groundtruth.txt')
-    rows = split_number_rows(path)[1]
-    if len(rows) != info['num_frames']:
-        raise ValueError(f'{path}: {len(rows)} regions but sequence {info["video_name"]} has '
-                         f'{info["num_frames"]} frames.')
-    return [np.asarray(row, dtype=np.float64) for row in rows]
 
 
 def _frame_size_wh(path: str) -> Tuple[int, int]:
@@ -293,3 +268,139 @@ def evaluate_vot_results(result_dir: str,
         runs.append(load_vot_runs(result_dir, name, len(gt)))
         sizes.append(_frame_size_wh(dataset.get_frame_path(video_id, 0)) if bounded else None)
     return eval_vot(runs, gts, sizes, names, burnin, sensitivity, eao_interval)
+
+
+# ---------------------------------------------------------------------- multi-start (VOT2020+)
+def run_multistart_sequence(tracker,
+                            frames: Sequence[np.ndarray],
+                            gt_regions: Sequence[Sequence[float]],
+                            anchor_values: Sequence[float],
+                            seq_name: str = '?') -> Tuple[Dict[int, list], Dict[int, np.ndarray]]:
+    """Run the anchor-based experiment of VOT2020 / VOT2022 short-term on one sequence.
+
+    As ``vot-toolkit`` 0.7's ``MultiStartExperiment``: from every forward anchor (value > 0 in
+    the ``anchor`` channel) the tracker is initialised on the anchor frame and tracks to the
+    last frame; from every backward anchor (value < 0) it tracks the frames in reverse to the
+    first; never re-initialised. The tracker receives the axis-aligned box of the anchor's
+    ground-truth region (:func:`~procontext_mm.evaluation.vot_protocol.vot_init_bbox_xyxy`).
+
+    Args:
+        tracker: ``init`` / ``track`` tracker (see :func:`run_supervised_sequence`).
+        frames (Sequence[np.ndarray]): L indexable (H, W, 3) uint8 BGR frames.
+        gt_regions (Sequence): L ground-truth regions (NaN rows: no target).
+        anchor_values (Sequence[float]): (L,) the ``anchor`` channel.
+        seq_name (str): For messages.
+
+    Returns:
+        tuple[dict, dict]: anchor frame -> records in run order (status 1, then (4,) float64
+        ``x, y, w, h``), and anchor frame -> (M,) float64 seconds per frame.
+    """
+    num_frames = len(gt_regions)
+    if len(frames) != num_frames or len(anchor_values) != num_frames:
+        raise ValueError(f'Sequence {seq_name}: {len(frames)} frames, {num_frames} regions and '
+                         f'{len(anchor_values)} anchor values.')
+    forward, backward = vot_anchor_frames(anchor_values)
+    if not forward and not backward:
+        raise ValueError(f'Sequence {seq_name} has no anchor frame.')
+    runs, times = {}, {}
+    for anchor, reverse in [(f, False) for f in forward] + [(b, True) for b in backward]:
+        frame_ids = multistart_run_frames(anchor, reverse, num_frames)
+        init_bbox_xyxy = vot_init_bbox_xyxy(gt_regions[anchor], seq_name, anchor).tolist()
+        run_times = np.full(len(frame_ids), np.nan)
+        start = time.perf_counter()
+        tracker.init(frames[anchor], init_bbox_xyxy)
+        run_times[0] = time.perf_counter() - start
+        records: List[VOTRecord] = [VOT_INIT]
+        for position, frame_index in enumerate(frame_ids[1:], start=1):
+            image = frames[int(frame_index)]
+            start = time.perf_counter()
+            bbox_xyxy, _ = tracker.track(image)
+            run_times[position] = time.perf_counter() - start
+            x1, y1, x2, y2 = np.asarray(bbox_xyxy, dtype=np.float64).reshape(4)
+            records.append(np.array([x1, y1, x2 - x1, y2 - y1]))
+        runs[anchor], times[anchor] = records, run_times
+    return runs, times
+
+
+def run_vot_multistart_experiment(tracker,
+                                  dataset,
+                                  out_dir: Optional[str] = None,
+                                  threshold: float = MULTISTART_THRESHOLD,
+                                  grace: int = MULTISTART_GRACE,
+                                  eao_interval: Sequence[int] = MULTISTART_EAO_INTERVAL,
+                                  bounded: bool = True) -> dict:
+    """Run the multi-start experiment on every video of a VOT2020+ dataset, write and score it.
+
+    Args:
+        tracker: ``init`` / ``track`` tracker.
+        dataset: A :class:`~procontext_mm.datasets.VOTDataset` whose sequences have an
+            ``anchor.value``, a dataset config dict, or a data root.
+        out_dir (str, optional): Where to write ``<seq>/<seq>_<anchor:08d>.txt`` and
+            ``<seq>/<seq>_<anchor:08d>_time.value`` (a VOT workspace's
+            ``results/<tracker>/baseline``). Defaults to None.
+        threshold, grace, eao_interval: Of
+            :func:`~procontext_mm.evaluation.functional.vot.eval_vot_multistart`.
+        bounded (bool): Bound the overlaps to the image. Defaults to True.
+
+    Returns:
+        dict: the report of ``eval_vot_multistart`` plus ``records`` (name -> anchor ->
+        records) and ``times`` (name -> anchor -> seconds).
+    """
+    dataset = _build_dataset(dataset)
+    names, gts, anchors, sizes, all_runs, all_times = [], [], [], [], {}, {}
+    for video_id in range(len(dataset)):
+        name = dataset.get_data_info(video_id)['video_name']
+        gt = vot_ground_truth(dataset, video_id)
+        values = vot_anchor_values(dataset, video_id)
+        frames = VideoFrames.from_files(
+            [dataset.get_frame_path(video_id, k) for k in range(len(gt))], name)
+        runs, times = run_multistart_sequence(tracker, frames, gt, values, name)
+        if out_dir is not None:
+            for anchor, records in runs.items():
+                write_vot_results(out_dir, name, records, times[anchor], run_id=f'{anchor:08d}')
+        print_log(f'VOT multi-start: {name} ({len(gt)} frames) {len(runs)} runs',
+                  logger='current')
+        names.append(name)
+        gts.append(gt)
+        anchors.append(values)
+        sizes.append(_frame_size_wh(frames.files[0]) if bounded else None)
+        all_runs[name], all_times[name] = runs, times
+    report = eval_vot_multistart([all_runs[n] for n in names], gts, anchors, sizes, names,
+                                 threshold, grace, eao_interval)
+    return dict(report, records=all_runs, times=all_times)
+
+
+def evaluate_vot_multistart_results(result_dir: str,
+                                    dataset,
+                                    threshold: float = MULTISTART_THRESHOLD,
+                                    grace: int = MULTISTART_GRACE,
+                                    eao_interval: Sequence[int] = MULTISTART_EAO_INTERVAL,
+                                    bounded: bool = True) -> dict:
+    """Score multi-start results on disk (``<seq>/<seq>_<anchor:08d>.txt``, ours or the VOT
+    toolkit's text results) with
+    :func:`~procontext_mm.evaluation.functional.vot.eval_vot_multistart`.
+
+    Raises:
+        FileNotFoundError: If the run of an anchor is missing (naming the file).
+    """
+    dataset = _build_dataset(dataset)
+    names, gts, anchors, sizes, runs = [], [], [], [], []
+    for video_id in range(len(dataset)):
+        name = dataset.get_data_info(video_id)['video_name']
+        gt = vot_ground_truth(dataset, video_id)
+        values = vot_anchor_values(dataset, video_id)
+        forward, backward = vot_anchor_frames(values)
+        seq_runs = {}
+        for anchor, reverse in [(f, False) for f in forward] + [(b, True) for b in backward]:
+            path = osp.join(result_dir, name, f'{name}_{anchor:08d}.txt')
+            if not osp.isfile(path):
+                raise FileNotFoundError(f'No multi-start run of sequence {name} from anchor '
+                                        f'frame {anchor}: {path} does not exist.')
+            length = len(multistart_run_frames(anchor, reverse, len(gt)))
+            seq_runs[anchor] = read_vot_results(path, name, length)
+        names.append(name)
+        gts.append(gt)
+        anchors.append(values)
+        sizes.append(_frame_size_wh(dataset.get_frame_path(video_id, 0)) if bounded else None)
+        runs.append(seq_runs)
+    return eval_vot_multistart(runs, gts, anchors, sizes, names, threshold, grace, eao_interval)

@@ -13,7 +13,7 @@ from .tnl2k_dataset import TNL2KDataset
 from .trackingnet_dataset import TrackingNetDataset
 from .uav123_dataset import UAV123Dataset
 from .video_frames import UnreadableFrameError, VideoFrames
-from .vot_dataset import VOTDataset
+from .vot_dataset import VOTDataset, vot_anchor_values, vot_ground_truth
 from .worker_init import reseed_worker
 
 __all__ = [
@@ -21,5 +21,6 @@ __all__ = [
     'IndexCache', 'SOTIndex', 'SOTIndexBuilder', 'StringTable', 'LaSOTDataset', 'MixedVideoSampler',
     'reseed_worker', 'SOTCocoDataset', 'TrackingNetDataset', 'VOTDataset', 'VideoFrames',
     'UnreadableFrameError', 'UAV123Dataset', 'NFSDataset', 'TNL2KDataset',
-    'LASOT_EXTENSION_CLASSES', 'LiveFrames', 'open_video_source'
+    'LASOT_EXTENSION_CLASSES', 'LiveFrames', 'open_video_source', 'vot_ground_truth',
+    'vot_anchor_values'
 ]

@@ -30,6 +30,10 @@ class VOTDataset(BaseSOTDataset):
     Segmentation-mask regions (VOT2020+, lines starting with ``m``) are not supported and are
     an error naming the line.
 
+    VOT2020+ sequences also hold ``anchor.value`` (the anchor frames of the multi-start
+    experiment, :func:`vot_anchor_values`); :func:`vot_ground_truth` gives the regions as the
+    toolkit reads them (rectangles kept as rectangles) for the VOT protocols.
+
     ``bboxes_xywh`` holds the axis-aligned bounding box of each region; the per-frame extra
     ``polygons`` float32 (L, 8) holds the region as four corners (x1, y1, ..., x4, y4), an
     axis-aligned rectangle given as its corners clockwise from the top-left.
@@ -126,3 +130,62 @@ def read_vot_regions(path: str) -> Tuple[np.ndarray, np.ndarray]:
         x1, y1 = xs.min(axis=1), ys.min(axis=1)
         bboxes = np.stack([x1, y1, xs.max(axis=1) - x1, ys.max(axis=1) - y1], axis=1)
     return polygons, bboxes
+
+
+def vot_ground_truth(dataset, video_id: int) -> List[np.ndarray]:
+    """Ground-truth regions of a video, as the VOT toolkit reads them.
+
+    For a :class:`VOTDataset` the regions of its ``groundtruth.txt``, read again from the
+    file: a line of 4 values stays a rectangle ``x, y, w, h`` (rasterised over ``w`` columns)
+    and a line of 8 values a polygon (the dataset's ``polygons`` turn rectangles into corner
+    polygons, which rasterise one pixel wider). For other datasets, ``bboxes_xywh``.
+
+    Args:
+        dataset (BaseSOTDataset): The dataset.
+        video_id (int): Video index in the dataset.
+
+    Returns:
+        list[np.ndarray]: L float64 regions, (4,) or (2N,), pixels (NaN rows as in the file).
+
+    Raises:
+        ValueError: If the file has another number of regions than the video has frames.
+    """
+    info = dataset.get_data_info(video_id)
+    if 'polygons' not in info:
+        return list(np.asarray(info['bboxes_xywh'], dtype=np.float64))
+    path = osp.join(dataset.data_root, info['video_name'], 'groundtruth.txt')
+    rows = split_number_rows(path)[1]
+    if len(rows) != info['num_frames']:
+        raise ValueError(f'{path}: {len(rows)} regions but sequence {info["video_name"]} has '
+                         f'{info["num_frames"]} frames.')
+    return [np.asarray(row, dtype=np.float64) for row in rows]
+
+
+def vot_anchor_values(dataset, video_id: int) -> np.ndarray:
+    """The ``anchor`` value channel of a VOT2020+ sequence (``<seq>/anchor.value``, one number
+    per frame: > 0 starts a forward run of the multi-start experiment, < 0 a backward run).
+
+    Returns:
+        np.ndarray: (L,) float64; missing trailing lines are 0, as the toolkit pads them.
+
+    Raises:
+        FileNotFoundError: If the sequence has no ``anchor.value`` (not a multi-start dataset).
+        ValueError: On a line that is not a number, or more lines than frames.
+    """
+    info = dataset.get_data_info(video_id)
+    path = osp.join(dataset.data_root, info['video_name'], 'anchor.value')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path} does not exist: sequence {info["video_name"]} has no '
+                                'anchor frames (the multi-start experiment of VOT2020+ needs '
+                                'the anchor.value of every sequence).')
+    lines = [line.strip() for line in read_text(path).splitlines()]
+    values = np.zeros(info['num_frames'])
+    if len(lines) > len(values):
+        raise ValueError(f'{path}: {len(lines)} lines but sequence {info["video_name"]} has '
+                         f'{len(values)} frames.')
+    for index, line in enumerate(lines):
+        try:
+            values[index] = float(line)
+        except ValueError:
+            raise ValueError(f'{path}, line {index + 1}: {line!r} is not a number.') from None
+    return values

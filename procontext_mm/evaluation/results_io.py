@@ -323,7 +323,8 @@ def write_vot_results(out_dir: str,
                       seq_name: str,
                       records: Sequence[VOTRecord],
                       times: Optional[np.ndarray] = None,
-                      repetition: int = 1) -> List[str]:
+                      repetition: int = 1,
+                      run_id: Optional[str] = None) -> List[str]:
     """Write VOT raw records, byte for byte as the toolkits' ``ExperimentVOT`` records them.
 
     Args:
@@ -333,11 +334,19 @@ def write_vot_results(out_dir: str,
             (4,) xywh / (8,) polygon region, pixels.
         times (np.ndarray, optional): (L,) frame times in seconds (NaN allowed).
         repetition (int): 1-based run index. Defaults to 1.
+        run_id (str, optional): Another run name instead of the repetition: the multi-start
+            experiment names its runs by their anchor frame, ``'%08d' % anchor`` (then only
+            the ``.value`` time file is written). Defaults to None.
 
     Returns:
-        list[str]: Paths written (``<seq>/<seq>_NNN.txt`` and ``<seq>/<seq>_time.txt``).
+        list[str]: Paths written: ``<seq>/<seq>_NNN.txt``, and with ``times``
+        ``<seq>/<seq>_time.txt`` (the got10k toolkit's / pysot's name) and
+        ``<seq>/<seq>_NNN_time.value`` (``vot-toolkit`` >= 0.3's per-run frame property,
+        an empty line where a frame has no time).
     """
     bbox_path, time_path = result_paths(out_dir, seq_name, 'vot', repetition)
+    if run_id is not None:
+        bbox_path, time_path = osp.join(out_dir, seq_name, f'{seq_name}_{run_id}.txt'), None
     lines = []
     for index, record in enumerate(records):
         if np.ndim(record) == 0:
@@ -351,8 +360,12 @@ def write_vot_results(out_dir: str,
     if times is None:
         return [bbox_path]
     times = np.asarray(times, dtype=np.float64).reshape(-1)
+    value_path = f'{bbox_path[:-len(".txt")]}_time.value'
+    put_text(''.join(('%.6f' % t if np.isfinite(t) else '') + '\n' for t in times), value_path)
+    if time_path is None:
+        return [bbox_path, value_path]
     put_text('\n'.join(('%.4f' % t).replace('nan', 'NaN') for t in times), time_path)
-    return [bbox_path, time_path]
+    return [bbox_path, time_path, value_path]
 
 
 def read_vot_results(path: str,

@@ -12,6 +12,7 @@ from procontext_mm.registry import MODELS
 
 CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs'
 CONFIGS = sorted(p for p in CONFIG_ROOT.rglob('*.py') if '_base_' not in p.parts)
+# {algo}_{backbone}_{gpus}x{batch}-{schedule}_{train data}[_test-{test data}] (mmtracking's names)
 NAME = re.compile(r'^[a-z0-9.\-]+_[a-z0-9.\-]+_\d+xb\d+-\d+[ei]_[a-z0-9\-]+'
                   r'(_test-[a-z0-9\-]+)?\.py$')
 #: ``<training config>_test-<benchmark>.py``: the model of the training config on a benchmark.

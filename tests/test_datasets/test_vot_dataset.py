@@ -46,3 +46,25 @@ def test_unsupported_regions_name_the_line(tmp_path):
         f.write('1,2,3,4\nm10.0,20.0,5,5,1,0,1\n')
     with pytest.raises(AnnotationError, match=r'line 2: segmentation-mask'):
         VOTDataset(data_root=root)
+
+
+def test_ground_truth_as_the_toolkit_reads_it_and_anchor_values(tmp_path):
+    from procontext_mm.datasets import vot_anchor_values, vot_ground_truth
+    root = str(tmp_path / 'vot2022')
+    write_vot_sequence(root, 'ball', [[10, 20, 30, 40], [10, 20, 50, 20, 50, 60, 10, 60],
+                                      [11, 21, 30, 40]])
+    write_name_list(osp.join(root, 'list.txt'), ['ball'])
+    dataset = VOTDataset(data_root=root, test_mode=True, use_cache=False)
+    regions = vot_ground_truth(dataset, 0)
+    assert [len(r) for r in regions] == [4, 8, 4]  # rectangles stay rectangles
+    np.testing.assert_allclose(regions[1], [10, 20, 50, 20, 50, 60, 10, 60])
+    with pytest.raises(FileNotFoundError, match=r'ball.anchor.value does not exist'):
+        vot_anchor_values(dataset, 0)
+    anchor_file = osp.join(root, 'ball', 'anchor.value')
+    with open(anchor_file, 'w') as f:
+        f.write('1\n0\n')  # shorter than the sequence: padded with 0, as the toolkit does
+    np.testing.assert_array_equal(vot_anchor_values(dataset, 0), [1, 0, 0])
+    with open(anchor_file, 'w') as f:
+        f.write('1\nx\n-1\n')
+    with pytest.raises(ValueError, match=r"anchor.value, line 2: 'x' is not a number"):
+        vot_anchor_values(dataset, 0)

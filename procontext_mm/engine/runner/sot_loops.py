@@ -17,6 +17,26 @@ frames by video and ``BaseVideoMetric`` gathers them across ranks. What they lac
   file. The benchmark-format raw results and submission archives are written by
   ``SOTMetric(out_dir=...)``; those formats have no place for the scores.
 
+* the **VOT supervised protocol** (VOT2016 - VOT2019 ``baseline``): when the evaluator scores
+  it (``SOTMetric(benchmark='vot2018')`` ...), the tracker is re-initialised 5 frames after
+  each failure, stepped by :class:`~procontext_mm.evaluation.vot_protocol.SupervisedRun`, the
+  class :func:`~procontext_mm.apis.run_vot_experiment` steps too.
+
+Where the protocol switch lives: the **evaluator** asks for it (a metric's
+``tracking_protocol`` attribute), neither a loop option nor the dataset. The records of the
+protocol (1 / 2 / 0 codes, re-initialisations) are what the VOT scores are defined on: EAO of
+a one-pass run is meaningless, so the metric that computes EAO is the one place that knows the
+run must be supervised, and ``test_evaluator = dict(type='SOTMetric', benchmark='vot2018')``
+is all a config says, as for any benchmark (and ``val_evaluator`` the same during training).
+A loop option would have to be kept in step with the metric by hand; the dataset is the wrong
+owner because the same sequences are run one-pass (VOT's ``unsupervised`` experiment, OPE
+metrics). The model stays protocol-agnostic: the loop sets the metainfo ``init_tracker`` on
+every frame it tracks (True: initialise on ``gt_instances.bboxes``) and does not call the model
+on the frames skipped after a failure (their ``pred_track_instances`` are NaN). Each frame
+leaves the loop with the metainfo ``vot_status`` (1 initialised, 2 failure, 0 skipped, -1
+tracked: the record is the predicted box) and ``vot_gt_region`` (the ``groundtruth.txt``
+region the protocol compared with), which ``SOTMetric`` scores.
+
 Both loops call the same hooks as mmengine's loops (``before_test_iter``,
 ``after_val_epoch`` with the metrics, ...), so ``CheckpointHook(save_best='sot/AO')`` and
 visualisation hooks work unchanged.
@@ -34,9 +54,12 @@ from mmengine.fileio import dump
 from mmengine.logging import print_log
 from mmengine.runner import TestLoop, ValLoop
 from mmengine.runner.amp import autocast
+from mmengine.structures import InstanceData
 from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader
 
+from procontext_mm.datasets.vot_dataset import vot_ground_truth
+from procontext_mm.evaluation.vot_protocol import VOT_TRACKED, SupervisedRun
 from procontext_mm.registry import LOOPS
 
 
@@ -210,6 +233,8 @@ class _SOTLoopMixin:
         self.show_progress = show_progress
         self.frame_results: List[dict] = []
         self._recorder: Optional[VideoFrameRecorder] = None
+        self.tracking_protocol = _tracking_protocol(self.evaluator, type(self).__name__)
+        self._supervised_run: Optional[SupervisedRun] = None
 
     def _num_videos_of_rank(self) -> int:
         """Videos the sampler gives this process; checks it yields (video, frame) pairs."""
@@ -259,14 +284,72 @@ class _SOTLoopMixin:
         runner.call_hook(f'before_{self.stage}_iter', batch_idx=idx, data_batch=data_batch)
         for track_sample in data_batch['data_samples']:
             self._recorder.check_next(track_sample.video_data_samples[0])
-        with autocast(enabled=self.fp16):
-            outputs = getattr(runner.model, f'{self.stage}_step')(data_batch)
+        action = None
+        if self.tracking_protocol is not None:
+            action = self._supervised_before_step(data_batch['data_samples'][0])
+        if action == SupervisedRun.SKIP:  # waiting for the re-initialisation: no model step
+            outputs = data_batch['data_samples']
+            outputs[0].video_data_samples[0].pred_track_instances = InstanceData(
+                bboxes=torch.full((1, 4), float('nan')), scores=torch.full((1, ), float('nan')))
+        else:
+            with autocast(enabled=self.fp16):
+                outputs = getattr(runner.model, f'{self.stage}_step')(data_batch)
+        if action is not None:
+            self._supervised_after_step(outputs[0].video_data_samples[0], action)
         for track_sample in outputs:
             for det_sample in track_sample.video_data_samples:
                 self._recorder.add(det_sample)
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)
         runner.call_hook(f'after_{self.stage}_iter', batch_idx=idx, data_batch=data_batch,
                          outputs=outputs)
+
+    def _supervised_before_step(self, track_sample) -> str:
+        """Ask the VOT supervised run what to do on this frame and tell the model.
+
+        Returns:
+            str: ``SupervisedRun.INIT``, ``TRACK`` or ``SKIP``.
+        """
+        det_sample = track_sample.video_data_samples[0]
+        meta = det_sample.metainfo
+        frame_id = int(meta['frame_id'])
+        if frame_id == 0:
+            name = str(meta.get('video_name', meta['video_id']))
+            dataset = self.dataloader.dataset
+            if not hasattr(dataset, 'get_data_info'):
+                raise TypeError(f'{type(self).__name__}: the VOT supervised protocol reads the '
+                                'ground-truth regions from the dataset; '
+                                f'{self.stage}_dataloader.dataset {type(dataset).__name__} is '
+                                'not a SOT dataset (e.g. VOTDataset).')
+            regions = vot_ground_truth(dataset, int(meta['video_id']))
+            if len(regions) != int(meta['ori_video_length']):
+                raise ValueError(f'{type(self).__name__}: video {name} has '
+                                 f'{meta["ori_video_length"]} frames but {len(regions)} '
+                                 'ground-truth regions.')
+            self._supervised_run = SupervisedRun(regions, seq_name=name,
+                                                 **self.tracking_protocol['args'])
+        run = self._supervised_run
+        action = run.next_action(frame_id)
+        if action == run.INIT:
+            # the protocol's box (the region's axis-aligned box), as run_vot_experiment gives it
+            det_sample.gt_instances.bboxes = torch.as_tensor(
+                run.init_bbox_xyxy(frame_id)[None], dtype=torch.float32)
+        if action != run.SKIP:
+            det_sample.set_metainfo(dict(init_tracker=action == run.INIT))
+        return action
+
+    def _supervised_after_step(self, det_sample, action: str) -> None:
+        """Hand a tracked box to the run; write the frame's record status and ground-truth
+        region into its metainfo (``vot_status``, ``vot_gt_region``) for ``SOTMetric``."""
+        run = self._supervised_run
+        frame_id = int(det_sample.metainfo['frame_id'])
+        if action == run.TRACK:
+            height, width = det_sample.metainfo['ori_shape'][:2]
+            run.tracked(frame_id, _numpy(det_sample.pred_track_instances.bboxes).reshape(4),
+                        (width, height))
+        status = run.status(frame_id)
+        det_sample.set_metainfo(dict(
+            vot_status=VOT_TRACKED if status is None else status,
+            vot_gt_region=np.asarray(run.gt_regions[frame_id], dtype=np.float64)))
 
     def _collect_frame_results(self, wall_time: float) -> None:
         """Gather the videos of all ranks into :attr:`frame_results`, log a summary and write
@@ -302,8 +385,10 @@ class SOTTestLoop(_SOTLoopMixin, TestLoop):
     Each process runs its share of the videos (``TrackImgSampler`` splits them), one frame per
     iteration, in order; the tracker initialises itself from the ground truth on frame 0 of
     every video and tracks the others. ``evaluator.process`` gets every frame and
-    ``evaluator.evaluate`` gathers and scores them at the end. See the module docstring for
-    what this adds to mmengine's ``TestLoop``.
+    ``evaluator.evaluate`` gathers and scores them at the end. When a metric asks for the VOT
+    supervised protocol (``SOTMetric(benchmark='vot2018')`` ...), the tracker is also
+    re-initialised 5 frames after each failure. See the module docstring for what this adds
+    to mmengine's ``TestLoop`` and why the protocol is the evaluator's choice.
 
     Args:
         runner (Runner): The runner.
@@ -317,11 +402,14 @@ class SOTTestLoop(_SOTLoopMixin, TestLoop):
             Defaults to True.
 
     Attributes:
+        tracking_protocol (dict | None): The protocol the evaluator asked for
+            (``dict(type='supervised', args=...)``) or None (one pass).
         frame_results (list[dict]): After :meth:`run`, one entry per video of all ranks,
             sorted by ``video_id``: ``video_id`` (int), ``video_name`` (str), ``frame_ids``
             int64 (L,), ``bboxes_xyxy`` float32 (L, 4) x1, y1, x2, y2 image pixels (frame 0:
             the initial box), ``scores`` float32 (L,) confidence (frame 0: -1), ``times``
-            float64 (L,) seconds spent by the tracker on each frame.
+            float64 (L,) seconds spent by the tracker on each frame (frames skipped by the
+            VOT protocol: NaN boxes, scores and times).
 
     Raises:
         ValueError: If the batch size is not 1 (at construction) or the sampler does not
@@ -340,6 +428,31 @@ class SOTValLoop(_SOTLoopMixin, ValLoop):
     through ``after_val_epoch``. Arguments as :class:`SOTTestLoop`.
     """
     stage = 'val'
+
+
+def _tracking_protocol(evaluator: Evaluator, loop_name: str) -> Optional[dict]:
+    """The tracking protocol the evaluator's metrics score (None: one pass, OPE).
+
+    A metric asks for a protocol through its attribute ``tracking_protocol``: None, or a dict
+    ``type`` (``'supervised'``) and ``args`` (keyword arguments of :class:`SupervisedRun`).
+
+    Raises:
+        ValueError: If two metrics ask for different protocols, or for an unknown one.
+    """
+    protocols = []
+    for metric in evaluator.metrics:
+        protocol = getattr(metric, 'tracking_protocol', None)
+        if protocol is not None and protocol not in protocols:
+            protocols.append(protocol)
+    if len(protocols) > 1:
+        raise ValueError(f'{loop_name}: the evaluator\'s metrics ask for different tracking '
+                         f'protocols {protocols}; one run of the videos can follow only one.')
+    if not protocols:
+        return None
+    if protocols[0].get('type') != 'supervised':
+        raise ValueError(f'{loop_name}: unknown tracking protocol {protocols[0]}; known: '
+                         "'supervised' (VOT2016 - VOT2019).")
+    return protocols[0]
 
 
 def _numpy(value) -> np.ndarray:

@@ -3,7 +3,8 @@
 Rules: the supervised (reset-based) experiment of the VOT2016 - VOT2019 short-term challenges,
 scored the way the Python VOT toolkit (``vot-toolkit`` 0.7, stacks ``vot2016``, ``vot2017``,
 ``vot2018/shortterm``, ``vot2019/shortterm``) scores it. VOT2020 and later use the
-anchor-based (multi-start) experiment and segmentation masks, which are not covered here.
+anchor-based (multi-start) experiment: :func:`eval_vot_multistart` at the end of this module
+(boxes and polygons; segmentation masks are not covered).
 
 **Raw results.** One *run* of a tracker on a sequence is a list with one *record* per frame:
 ``1`` (the tracker was (re)initialised on this frame), ``2`` (failure: the prediction did not
@@ -455,6 +456,217 @@ def eval_vot(runs: Sequence,
                 num_failures=float(mean_failures.sum()),
                 failure_rate=float(100.0 * mean_failures.sum() / lengths.sum()),
                 eao=eao_score(curve, eao_interval),
+                eao_curve=curve,
+                num_frames=int(lengths.sum()),
+                seq_wise=seq_wise)
+
+
+# ---------------------------------------------------------------------- multi-start (VOT2020+)
+#: EAO interval of the anchor-based experiment (``vot2020/shortterm``, ``vot2022/stb`` stacks);
+#: the EAO curve is ``high`` entries long (``multistart_eao_curve`` with ``high: 755``).
+MULTISTART_EAO_INTERVAL = (115, 755)
+#: A multi-start run fails when the overlap stays ``<= threshold`` for ``grace`` frames.
+MULTISTART_THRESHOLD = 0.1
+MULTISTART_GRACE = 10
+
+
+def vot_anchor_frames(anchor_values: Sequence[float]) -> Tuple[List[int], List[int]]:
+    """Anchor frames of a sequence, as ``vot-toolkit``'s ``find_anchors`` reads them.
+
+    Args:
+        anchor_values (Sequence[float]): (L,) the sequence's ``anchor`` value channel
+            (``anchor.value``, one number per frame).
+
+    Returns:
+        tuple[list[int], list[int]]: 0-based frames of the forward runs (value > 0) and of the
+        backward runs (value < 0).
+    """
+    values = np.asarray(anchor_values, dtype=np.float64).reshape(-1)
+    return np.flatnonzero(values > 0).tolist(), np.flatnonzero(values < 0).tolist()
+
+
+def multistart_run_frames(anchor: int, reverse: bool, num_frames: int) -> np.ndarray:
+    """Frames of the run started at ``anchor``, in the order the tracker sees them.
+
+    Returns:
+        np.ndarray: (M,) int64: ``anchor .. L - 1`` forward, ``anchor, anchor - 1, .., 0``
+        backward.
+    """
+    if not 0 <= anchor < num_frames:
+        raise ValueError(f'Anchor frame {anchor} outside a sequence of {num_frames} frames.')
+    if reverse:
+        return np.arange(anchor, -1, -1, dtype=np.int64)
+    return np.arange(anchor, num_frames, dtype=np.int64)
+
+
+def multistart_failure_frame(overlaps: np.ndarray, gt_empty: np.ndarray,
+                             threshold: float = MULTISTART_THRESHOLD,
+                             grace: int = MULTISTART_GRACE) -> int:
+    """Where a multi-start run fails: the first of ``grace`` consecutive frames whose overlap is
+    ``<= threshold`` while the target is annotated (a frame without a ground-truth region, like
+    a frame tracked well, restarts the count, as in the toolkit).
+
+    Args:
+        overlaps (np.ndarray): (M,) overlaps of the run, in run order.
+        gt_empty (np.ndarray): (M,) bool, frames without a ground-truth region.
+
+    Returns:
+        int: the number of frames before the failure (``M`` if the run does not fail).
+    """
+    remaining = grace
+    for j, (overlap, empty) in enumerate(zip(overlaps, gt_empty)):
+        if overlap <= threshold and not empty:
+            remaining -= 1
+            if remaining == 0:
+                return j + 1 - grace
+        else:
+            remaining = grace
+    return len(overlaps)
+
+
+def _multistart_eao_partial(overlaps_all: List[np.ndarray], success_all: List[bool],
+                            curve_length: int) -> Tuple[np.ndarray, np.ndarray]:
+    """One sequence's EAO curve and its number of active runs per length (the toolkit's
+    ``compute_eao_partial``, its division of a failed run's overlap sum by ``j - 1`` beyond the
+    run's length included)."""
+    phi = np.zeros(curve_length)
+    active = np.zeros(curve_length)
+    lengths = np.arange(1, curve_length)  # j
+    for overlaps, success in zip(overlaps_all, success_all):
+        overlaps = np.asarray(overlaps, dtype=np.float64)
+        within = lengths < len(overlaps)
+        running = np.cumsum(overlaps[1:]) / np.arange(1, len(overlaps))  # mean of o[1:j+1]
+        phi[1:][within] += running[lengths[within] - 1]
+        active[1:][within] += 1
+        if not success:
+            beyond = ~within
+            with np.errstate(divide='ignore', invalid='ignore'):
+                phi[1:][beyond] += np.sum(overlaps[1:]) / (lengths[beyond] - 1)
+            active[1:][beyond] += 1
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return np.where(active > 0, phi / np.where(active > 0, active, 1), 0.0), active
+
+
+def _as_gt_region(region) -> VOTRegion:
+    """A ground-truth region; a row without a finite value is the empty region (status 0)."""
+    values = np.asarray(region, dtype=np.float64).reshape(-1)
+    return values if values.size > 1 and np.isfinite(values).all() else np.zeros(1)
+
+
+def eval_vot_multistart(runs: Sequence[Dict[int, Sequence[VOTRegion]]],
+                        gt_regions: Sequence[Sequence[VOTRegion]],
+                        anchor_values: Sequence[Sequence[float]],
+                        image_sizes_wh: Optional[Sequence[Optional[Sequence[int]]]] = None,
+                        seq_names: Optional[Sequence[str]] = None,
+                        threshold: float = MULTISTART_THRESHOLD,
+                        grace: int = MULTISTART_GRACE,
+                        eao_interval: Sequence[int] = MULTISTART_EAO_INTERVAL) -> dict:
+    """Scores of the anchor-based (multi-start) experiment of VOT2020 / VOT2022 short-term,
+    as ``vot-toolkit`` 0.7 computes them (``vot/analysis/multistart.py``).
+
+    Every anchor frame starts a run (initialised on the anchor, never re-initialised) to the
+    end of the sequence (forward anchors) or to its first frame (backward anchors). A run
+    *fails* at the first of ``grace`` (10) consecutive frames with overlap ``<= threshold``
+    (0.1) on annotated frames (:func:`multistart_failure_frame`); its frames before the
+    failure are the tracked part.
+
+    * Per sequence: accuracy = overlap summed over the tracked parts of all runs / their
+      length (the initialisation frame counts, with overlap 0), robustness = tracked length /
+      total length of the runs. Over the dataset: accuracy weighted by the tracked length,
+      robustness by the sequence length.
+    * EAO: the overlaps of a failed run are zeroed from the failure on; per sequence the
+      toolkit's curve of running mean overlaps (``compute_eao_partial``), averaged over the
+      sequences weighted by their active runs per length; the score is the mean of the curve
+      over ``[low, high]``, the curve being ``high`` entries long.
+
+    Args:
+        runs (Sequence[dict]): per sequence, anchor frame (0-based) -> the run's records in
+            run order (first the status 1, then (4,) / (2N,) regions or status codes).
+        gt_regions (Sequence): per sequence, L ground-truth regions (NaN rows: no target).
+        anchor_values (Sequence): per sequence, (L,) its ``anchor`` channel.
+        image_sizes_wh (Sequence, optional): per sequence (W, H) for the bounded overlap.
+        seq_names (Sequence[str], optional): names for the report and errors.
+        threshold (float): Failure overlap. Defaults to 0.1.
+        grace (int): Failure frames in a row. Defaults to 10.
+        eao_interval (Sequence[int]): ``(low, high)``. Defaults to ``(115, 755)``.
+
+    Returns:
+        dict: ``accuracy``, ``robustness``, ``eao``, ``eao_curve`` ((high,) float64),
+        ``num_frames`` and ``seq_wise``: name -> ``accuracy``, ``robustness``,
+        ``tracked_frames``, ``run_frames``, ``num_frames``, ``num_runs``.
+
+    Raises:
+        ValueError: For a sequence without anchors, a missing run or a run of the wrong length
+            (naming the sequence and anchor).
+    """
+    num_seqs = len(gt_regions)
+    if num_seqs == 0:
+        raise ValueError('No sequence to evaluate.')
+    seq_names = [str(i) for i in range(num_seqs)] if seq_names is None else list(seq_names)
+    image_sizes_wh = [None] * num_seqs if image_sizes_wh is None else list(image_sizes_wh)
+    for what, values in (('result entries', runs), ('anchor channels', anchor_values),
+                         ('sequence names', seq_names), ('image sizes', image_sizes_wh)):
+        if len(values) != num_seqs:
+            raise ValueError(f'{num_seqs} ground-truth sequences but {len(values)} {what}.')
+    low, high = int(eao_interval[0]), int(eao_interval[1])
+    if not 0 <= low <= high:
+        raise ValueError(f'EAO interval {eao_interval}: expected 0 <= low <= high.')
+
+    seq_wise, curves, actives = {}, [], []
+    for name, seq_runs, gt, values, size_wh in zip(seq_names, runs, gt_regions, anchor_values,
+                                                   image_sizes_wh):
+        gt = [_as_gt_region(region) for region in gt]
+        forward, backward = vot_anchor_frames(values)
+        if len(values) != len(gt):
+            raise ValueError(f'Sequence {name}: {len(values)} anchor values for {len(gt)} '
+                             'frames.')
+        if not forward and not backward:
+            raise ValueError(f'Sequence {name} has no anchor frame.')
+        tracked = run_frames = 0
+        accuracy_sum = 0.0
+        overlaps_all, success_all = [], []
+        for anchor, reverse in [(f, False) for f in forward] + [(b, True) for b in backward]:
+            frames = multistart_run_frames(anchor, reverse, len(gt))
+            if anchor not in seq_runs:
+                raise ValueError(f'Sequence {name}: no run from anchor frame {anchor}.')
+            run = seq_runs[anchor]
+            if len(run) != len(frames):
+                raise ValueError(f'Sequence {name}, anchor {anchor}: {len(run)} records but '
+                                 f'the run has {len(frames)} frames.')
+            run_gt = [gt[k] for k in frames]
+            overlaps = vot_region_overlaps(run, run_gt, size_wh)
+            empty = np.array([region.size == 1 for region in run_gt])
+            progress = multistart_failure_frame(overlaps, empty, threshold, grace)
+            tracked += progress
+            accuracy_sum += float(np.sum(overlaps[:progress]))
+            run_frames += len(frames)
+            eao_overlaps = overlaps.copy()
+            eao_overlaps[progress:] = 0.0
+            overlaps_all.append(eao_overlaps)
+            success_all.append(progress >= len(overlaps))
+        curve, active = _multistart_eao_partial(overlaps_all, success_all, high)
+        curves.append(curve)
+        actives.append(active)
+        seq_wise[name] = dict(accuracy=accuracy_sum / tracked if tracked > 0 else 0.0,
+                              robustness=tracked / run_frames,
+                              tracked_frames=tracked,
+                              run_frames=run_frames,
+                              num_frames=len(gt),
+                              num_runs=len(overlaps_all))
+    seqs = list(seq_wise.values())
+    tracked = np.array([s['tracked_frames'] for s in seqs], dtype=np.float64)
+    lengths = np.array([s['num_frames'] for s in seqs], dtype=np.float64)
+    accuracy = float(np.sum([s['accuracy'] for s in seqs] * tracked) / tracked.sum()) \
+        if tracked.sum() > 0 else 0.0
+    robustness = float(np.sum([s['robustness'] for s in seqs] * lengths) / lengths.sum())
+    curves, actives = np.stack(curves), np.stack(actives)
+    weight = actives.sum(axis=0)
+    curve = np.where(weight > 0, (curves * actives).sum(axis=0) / np.where(weight > 0, weight, 1),
+                     0.0)
+    part = curve[low:high + 1]
+    return dict(accuracy=accuracy,
+                robustness=robustness,
+                eao=float(np.mean(part)) if len(part) else float('nan'),
                 eao_curve=curve,
                 num_frames=int(lengths.sum()),
                 seq_wise=seq_wise)

@@ -11,15 +11,20 @@ from mmengine.logging import MMLogger
 
 from procontext_mm.registry import METRICS
 from procontext_mm.structures import bbox_xyxy_to_xywh
-from ..functional import eval_got10k, eval_ope
-from ..results_io import make_got10k_submission, make_trackingnet_submission, write_tracking_results
+from ..functional import eval_got10k, eval_ope, ope_fps
+from ..functional.vot import (EAO_INTERVALS, VOT_BURNIN, VOT_SENSITIVITY, VOT_SKIP_INITIALIZE,
+                              eval_vot)
+from ..results_io import (make_got10k_submission, make_trackingnet_submission,
+                          write_tracking_results, write_vot_results)
+from ..vot_protocol import VOT_TRACKED
 
 _MISSING = object()
+_NO_VOT_STATUS = -2  # a frame that did not go through the VOT supervised protocol
 
 
 @METRICS.register_module()
 class SOTMetric(BaseVideoMetric):
-    """Single-object-tracking metric: GOT-10k AO / SR, or OPE success / precision.
+    """Single-object-tracking metric: GOT-10k AO / SR, OPE success / precision, or VOT EAO.
 
     The metric receives the predicted ``TrackDataSample`` of every frame (one
     ``DetDataSample`` each; see ``docs/data_flow.md``), groups the frames by ``video_id``,
@@ -35,6 +40,17 @@ class SOTMetric(BaseVideoMetric):
     * ``'lasot'``, ``'trackingnet'``, ``'otb'``: ``sot/success`` (AUC of the success plot),
       ``sot/precision`` (at 20 px), ``sot/norm_precision`` (AUC over [0, 0.5]),
       ``sot/FPS``.
+    * ``'vot2016'``, ``'vot2017'``, ``'vot2018'``, ``'vot2019'`` (short-term ``baseline``
+      experiment, scored as ``vot-toolkit`` 0.7 scores it, see
+      :func:`~procontext_mm.evaluation.functional.vot.eval_vot`): ``sot/EAO`` (over the
+      year's interval), ``sot/accuracy``, ``sot/robustness`` (the toolkit's: length-weighted
+      mean failure count per sequence), ``sot/failure_rate`` (failures per 100 frames, what
+      mmtracking calls robustness), ``sot/num_failures``, ``sot/FPS``; as fractions, as the
+      VOT reports give them (not percent). These scores are defined on the records of the
+      *supervised* protocol (re-initialisation 5 frames after a failure): the metric asks the
+      test / validation loop to run it through :attr:`tracking_protocol`, and
+      ``SOTTestLoop`` / ``SOTValLoop`` do (see ``procontext_mm/engine/runner/sot_loops.py``);
+      each frame then carries the metainfo ``vot_status`` and ``vot_gt_region``.
 
     Per-frame inputs read from each ``DetDataSample``: metainfo ``frame_id`` (0-based),
     ``video_id``, ``video_name`` (default: ``str(video_id)``), ``ori_video_length``,
@@ -52,12 +68,21 @@ class SOTMetric(BaseVideoMetric):
             :mod:`procontext_mm.evaluation.results_io`); with ``format_only`` also the
             test-server archive ``<out_dir>/<benchmark>_submission.zip`` (GOT-10k,
             TrackingNet); after scoring, the per-sequence report
-            ``<out_dir>/<benchmark>_report.json``. Defaults to None.
+            ``<out_dir>/<benchmark>_report.json``. VOT: the toolkit's raw results
+            ``<out_dir>/<benchmark>/<seq>/<seq>_001.txt`` (records 1 / 2 / 0 or
+            ``x,y,w,h``), with the times in ``<seq>_time.txt`` and ``<seq>_001_time.value``
+            (``vot analysis`` reads them from a workspace's ``results/<tracker>/baseline``).
+            Defaults to None.
         metric_options (dict, optional): ``exclude_invisible`` (bool): score only frames
             whose ``visible`` flag is set (default True for GOT-10k, which must receive
             ``visible = cover > 0``; False for the OPE benchmarks, whose toolkits score
-            absent frames too). ``save_vot_raw`` (bool): also write VOT raw results under
-            ``<out_dir>/vot`` (default False).
+            absent frames too). ``save_vot_raw`` (bool): also write the one-pass boxes as
+            VOT raw results under ``<out_dir>/vot`` (OPE / GOT-10k benchmarks; default
+            False). VOT benchmarks take instead ``eao_interval`` ((low, high), default the
+            year's, :data:`~procontext_mm.evaluation.functional.vot.EAO_INTERVALS`; small
+            validation sets need a smaller one, since EAO is NaN when every segment is
+            shorter than ``low``), ``burnin`` (10), ``sensitivity`` (30), and the protocol's
+            ``skip_initialize`` (5), ``failure_overlap`` (0.0), ``bounded`` (True).
         collect_device (str): ``'cpu'`` or ``'gpu'``, to gather results across ranks.
             Defaults to 'cpu'.
         prefix (str, optional): Key prefix. Defaults to ``'sot'``.
@@ -73,7 +98,8 @@ class SOTMetric(BaseVideoMetric):
                                   format_only=True, out_dir='work_dirs/trackingnet_test')
     """
     default_prefix: Optional[str] = 'sot'
-    BENCHMARKS = ('got10k', 'lasot', 'trackingnet', 'otb')
+    VOT_BENCHMARKS = ('vot2016', 'vot2017', 'vot2018', 'vot2019')
+    BENCHMARKS = ('got10k', 'lasot', 'trackingnet', 'otb') + VOT_BENCHMARKS
     SUBMISSION_BENCHMARKS = ('got10k', 'trackingnet')
 
     def __init__(self,
@@ -89,20 +115,46 @@ class SOTMetric(BaseVideoMetric):
                              f'{self.BENCHMARKS}.')
         if format_only and out_dir is None:
             raise ValueError('SOTMetric: format_only=True needs out_dir to write results to.')
-        options = dict(exclude_invisible=benchmark == 'got10k', save_vot_raw=False)
+        self.is_vot = benchmark in self.VOT_BENCHMARKS
+        if self.is_vot:
+            options = dict(eao_interval=EAO_INTERVALS[benchmark], burnin=VOT_BURNIN,
+                           sensitivity=VOT_SENSITIVITY, skip_initialize=VOT_SKIP_INITIALIZE,
+                           failure_overlap=0.0, bounded=True)
+        else:
+            options = dict(exclude_invisible=benchmark == 'got10k', save_vot_raw=False)
         unknown = set(metric_options or {}) - set(options)
         if unknown:
-            raise ValueError(f'SOTMetric: unknown metric_options {sorted(unknown)}; '
-                             f'expected keys {sorted(options)}.')
+            raise ValueError(f'SOTMetric: unknown metric_options {sorted(unknown)} for '
+                             f'benchmark {benchmark!r}; expected keys {sorted(options)}.')
         options.update(metric_options or {})
-        if options['save_vot_raw'] and out_dir is None:
+        if options.get('save_vot_raw') and out_dir is None:
             raise ValueError('SOTMetric: save_vot_raw=True needs out_dir.')
         self.benchmark = benchmark
         self.format_only = format_only
         self.out_dir = out_dir
-        self.exclude_invisible = bool(options['exclude_invisible'])
-        self.save_vot_raw = bool(options['save_vot_raw'])
+        self.exclude_invisible = bool(options.get('exclude_invisible', False))
+        self.save_vot_raw = bool(options.get('save_vot_raw', False))
+        self.vot_options = options if self.is_vot else {}
+        if self.is_vot:
+            low, high = (int(v) for v in options['eao_interval'])
+            if not 0 <= low <= high:
+                raise ValueError(f'SOTMetric: metric_options eao_interval '
+                                 f'{options["eao_interval"]}: expected 0 <= low <= high.')
         self._frames: Dict[Any, List[dict]] = defaultdict(list)
+
+    @property
+    def tracking_protocol(self) -> Optional[dict]:
+        """The protocol the test / validation loop must run for this metric's scores.
+
+        None (one pass from the first frame) except for the VOT benchmarks:
+        ``dict(type='supervised', args=dict(skip_initialize, failure_overlap, bounded))``,
+        the keyword arguments of :class:`~procontext_mm.evaluation.vot_protocol.SupervisedRun`.
+        """
+        if not self.is_vot:
+            return None
+        return dict(type='supervised',
+                    args={key: self.vot_options[key]
+                          for key in ('skip_initialize', 'failure_overlap', 'bounded')})
 
     # ------------------------------------------------------------------ collection
     def process_image(self, data_samples: Sequence, ori_video_len: int) -> None:
@@ -137,6 +189,12 @@ class SOTMetric(BaseVideoMetric):
         visible = None if gt_instances is None else _field(gt_instances, 'visible', None)
         frame['visible'] = True if visible is None else bool(_to_numpy(visible).reshape(-1)[0])
         frame['has_gt'] = has_gt
+        frame['vot_status'] = int(_field(frame_sample, 'vot_status', _NO_VOT_STATUS))
+        if self.is_vot and frame['vot_status'] == _NO_VOT_STATUS:  # fail before a long run
+            raise ValueError(self._no_protocol_message(frame['frame_id'], frame['video_name']))
+        region = _field(frame_sample, 'vot_gt_region', None)
+        frame['vot_gt_region'] = (np.zeros(0) if region is None else
+                                  _to_numpy(region).reshape(-1))
 
         video_frames = self._frames[frame['video_id']]
         video_frames.append(frame)
@@ -156,7 +214,9 @@ class SOTMetric(BaseVideoMetric):
                     gt_bboxes_xyxy=np.stack([f['gt_bbox_xyxy'] for f in frames]),
                     has_gt=np.array([f['has_gt'] for f in frames], dtype=bool),
                     visible=np.array([f['visible'] for f in frames], dtype=bool),
-                    times=np.array([f['time'] for f in frames], dtype=np.float64))
+                    times=np.array([f['time'] for f in frames], dtype=np.float64),
+                    vot_status=np.array([f['vot_status'] for f in frames], dtype=np.int8),
+                    vot_gt_regions=_pad_regions([f['vot_gt_region'] for f in frames]))
 
     # ------------------------------------------------------------------ scoring
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
@@ -176,6 +236,8 @@ class SOTMetric(BaseVideoMetric):
             video['gt_bboxes_xywh'] = bbox_xyxy_to_xywh(video['gt_bboxes_xyxy'])
             has_time = np.isfinite(video['times']).any()
             video['times'] = video['times'] if has_time else None
+        if self.is_vot:
+            return self._score_vot(videos, logger)
         if self.out_dir is not None:
             self._write_results(videos, logger)
         if self.format_only:
@@ -211,6 +273,68 @@ class SOTMetric(BaseVideoMetric):
             metrics['FPS'] = report['fps']
         logger.info(f'SOTMetric ({self.benchmark}, {len(videos)} videos): ' +
                     ', '.join(f'{key} {value:.2f}' for key, value in metrics.items()))
+        if self.out_dir is not None:
+            report_path = osp.join(self.out_dir, f'{self.benchmark}_report.json')
+            put_text(json.dumps(_jsonable(report), indent=2), report_path)
+            logger.info(f'SOTMetric: per-sequence report written to {report_path}')
+        return metrics
+
+    def _no_protocol_message(self, frame_id: int, video_name: str) -> str:
+        return (f'SOTMetric ({self.benchmark}): frame {frame_id} of video {video_name} carries '
+                'no metainfo vot_status: VOT scores are defined on the supervised protocol '
+                '(re-initialisation after failures), which SOTTestLoop / SOTValLoop run for '
+                "this metric; set test_cfg=dict(type='SOTTestLoop') (val_cfg="
+                "dict(type='SOTValLoop')).")
+
+    def _score_vot(self, videos: List[dict], logger: MMLogger) -> Dict[str, float]:
+        """Write the supervised runs' raw records and score them (VOT benchmarks)."""
+        names, runs, gts, sizes, times = [], [], [], [], []
+        for video in videos:
+            name = video['video_name']
+            status = video['vot_status']
+            if (status == _NO_VOT_STATUS).any():
+                frame = int(np.flatnonzero(status == _NO_VOT_STATUS)[0])
+                raise ValueError(self._no_protocol_message(frame, name))
+            records = [int(code) if code != VOT_TRACKED else box
+                       for code, box in zip(status.tolist(), video['pred_bboxes_xywh'])]
+            regions = [row[:size] for row, size in zip(*video['vot_gt_regions'])]
+            if any(len(region) == 0 for region in regions):
+                raise ValueError(f'SOTMetric ({self.benchmark}): video {name} has frames '
+                                 'without metainfo vot_gt_region.')
+            names.append(name)
+            runs.append(records)
+            gts.append(regions)
+            sizes.append(video['image_size_wh'] if self.vot_options['bounded'] else None)
+            times.append(video['times'])
+        if self.out_dir is not None:
+            raw_dir = osp.join(self.out_dir, self.benchmark)
+            for name, records, video_times in zip(names, runs, times):
+                write_vot_results(raw_dir, name, records, video_times)
+            logger.info(f'SOTMetric: raw VOT records of {len(names)} videos written to '
+                        f'{raw_dir}')
+        if self.format_only:
+            return {}
+        if self.vot_options['bounded'] and any(size is None for size in sizes):
+            raise ValueError('SOTMetric: frames carry no ori_shape, which the bounded VOT '
+                             "overlap needs (or set metric_options=dict(bounded=False)).")
+        options = self.vot_options
+        report = eval_vot(runs, gts, sizes, names, burnin=options['burnin'],
+                          sensitivity=options['sensitivity'],
+                          eao_interval=options['eao_interval'])
+        if not np.isfinite(report['eao']):
+            logger.warning(f'SOTMetric: EAO is NaN: every segment is shorter than the EAO '
+                           f'interval {tuple(options["eao_interval"])}; give a smaller '
+                           'metric_options eao_interval for short sequences.')
+        metrics = dict(EAO=report['eao'],
+                       accuracy=report['accuracy'],
+                       robustness=report['robustness'],
+                       failure_rate=report['failure_rate'],
+                       num_failures=report['num_failures'])
+        fps = ope_fps([t if np.isfinite(t).any() else None for t in times])
+        if fps is not None:
+            metrics['FPS'] = fps
+        logger.info(f'SOTMetric ({self.benchmark}, {len(videos)} videos): ' +
+                    ', '.join(f'{key} {value:.4f}' for key, value in metrics.items()))
         if self.out_dir is not None:
             report_path = osp.join(self.out_dir, f'{self.benchmark}_report.json')
             put_text(json.dumps(_jsonable(report), indent=2), report_path)
@@ -266,14 +390,27 @@ def _merge_videos(results: List[dict]) -> List[dict]:
                              f'{missing[:10].tolist()} are missing'
                              f'{f" and {extra[:10].tolist()} out of range" if len(extra) else ""}'
                              '; evaluate every frame of every video.')
-        for key in ('pred_bboxes_xyxy', 'gt_bboxes_xyxy', 'has_gt', 'visible', 'times'):
+        for key in ('pred_bboxes_xyxy', 'gt_bboxes_xyxy', 'has_gt', 'visible', 'times',
+                    'vot_status'):
             video[key] = np.concatenate([e[key] for e in entries])[first]
+        video['vot_gt_regions'] = tuple(
+            np.concatenate([e['vot_gt_regions'][k] for e in entries])[first] for k in range(2))
         if video['video_name'] in names:
             raise ValueError(f'SOTMetric: videos {names[video["video_name"]]} and {video_id} '
                              f'share the name {video["video_name"]!r}.')
         names[video['video_name']] = video_id
         videos.append(video)
     return videos
+
+
+def _pad_regions(regions: List[np.ndarray]):
+    """Regions of 0..8 values -> ((L, 8) float64 NaN-padded, (L,) int8 sizes), picklable."""
+    if any(len(region) > 8 for region in regions):
+        raise ValueError('SOTMetric: VOT regions of more than 4 points are not supported.')
+    padded = np.full((len(regions), 8), np.nan)
+    for row, region in enumerate(regions):
+        padded[row, :len(region)] = region
+    return padded, np.array([len(region) for region in regions], dtype=np.int8)
 
 
 def _field(obj, key: str, default=_MISSING):

@@ -64,9 +64,10 @@ class BaseSingleObjectTracker(BaseModel, metaclass=ABCMeta):
 
     ``forward(inputs, data_samples, mode)`` dispatches to :meth:`loss` (training samples of
     template and search crops) or :meth:`predict` (one frame of one video at a time; the
-    first frame of a video, ``frame_id == 0``, initialises the tracker with its ground-truth
-    box). Between frames, per-video state lives in the tracker and is rebuilt by
-    :meth:`init`, so nothing leaks from one video to the next.
+    first frame of a video, ``frame_id == 0``, or a frame whose metainfo ``init_tracker`` is
+    True, initialises the tracker with its ground-truth box). Between frames, per-video state
+    lives in the tracker and is rebuilt by :meth:`init`, so nothing leaks from one video to the
+    next.
 
     Subclasses implement :meth:`loss`, :meth:`init` and :meth:`track`. A tracker that
     attends to template crops exposes them as :attr:`template_memory` (a
@@ -123,7 +124,11 @@ class BaseSingleObjectTracker(BaseModel, metaclass=ABCMeta):
             inputs (dict): ``img``: uint8 (1, 1, 3, H, W) BGR frame.
             data_samples (list[TrackDataSample]): one sample holding one ``DetDataSample``
                 with metainfo ``frame_id`` (0-based) and, on frame 0, ``gt_instances.bboxes``
-                (1, 4) xyxy pixels.
+                (1, 4) xyxy pixels. A test loop running a protocol with re-initialisations
+                (VOT's supervised experiment) sets the metainfo ``init_tracker`` (bool) on
+                every frame it tracks: True initialises on that frame's
+                ``gt_instances.bboxes``, False tracks (default: ``frame_id == 0``). The model
+                knows nothing more of the protocol.
 
         Returns:
             list[TrackDataSample]: the same samples with ``pred_track_instances`` (``bboxes``
@@ -140,7 +145,7 @@ class BaseSingleObjectTracker(BaseModel, metaclass=ABCMeta):
         if frame_id is None:
             raise KeyError('predict() needs the metainfo "frame_id" of every frame')
         start = time.perf_counter()
-        if frame_id == 0:
+        if det_sample.metainfo.get('init_tracker', frame_id == 0):
             gt_bbox = det_sample.gt_instances.bboxes
             self.init(frame, gt_bbox[0] if gt_bbox.ndim == 2 else gt_bbox)
             bbox_xyxy, score = [float(v) for v in gt_bbox.reshape(-1)], -1.
