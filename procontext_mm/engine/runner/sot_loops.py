@@ -580,7 +580,9 @@ class SOTTestLoop(_SOTLoopMixin, TestLoop):
     every video and tracks the others. ``evaluator.process`` gets every frame and
     ``evaluator.evaluate`` gathers and scores them at the end. When a metric asks for the VOT
     supervised protocol (``SOTMetric(benchmark='vot2018')`` ...), the tracker is also
-    re-initialised 5 frames after each failure. See the module docstring for what this adds
+    re-initialised 5 frames after each failure; when it asks for the multi-start protocol
+    (``SOTMetric(benchmark='vot2022')``), each process runs every run from every anchor of its
+    videos (:meth:`multistart_dataloader`). See the module docstring for what this adds
     to mmengine's ``TestLoop`` and why the protocol is the evaluator's choice.
 
     Args:
@@ -596,13 +598,16 @@ class SOTTestLoop(_SOTLoopMixin, TestLoop):
 
     Attributes:
         tracking_protocol (dict | None): The protocol the evaluator asked for
-            (``dict(type='supervised', args=...)``) or None (one pass).
+            (``dict(type='supervised', args=...)``, ``dict(type='multistart', args={})``) or
+            None (one pass).
         frame_results (list[dict]): After :meth:`run`, one entry per video of all ranks,
             sorted by ``video_id``: ``video_id`` (int), ``video_name`` (str), ``frame_ids``
             int64 (L,), ``bboxes_xyxy`` float32 (L, 4) x1, y1, x2, y2 image pixels (frame 0:
             the initial box), ``scores`` float32 (L,) confidence (frame 0: -1), ``times``
             float64 (L,) seconds spent by the tracker on each frame (frames skipped by the
-            VOT protocol: NaN boxes, scores and times).
+            VOT protocol: NaN boxes, scores and times). Multi-start protocol: one entry per
+            *run* (the runs of a video in their order), with ``anchor`` (int) and ``reverse``
+            (bool) and the frames in run order (the anchor frame first).
 
     Raises:
         ValueError: If the batch size is not 1 (at construction) or the sampler does not

@@ -72,8 +72,8 @@ class SOTMetric(BaseVideoMetric):
     (1,) bool (default visible); ``pred_track_instances.bboxes`` (1, 4) xyxy pixels.
 
     Args:
-        benchmark (str): Protocol: ``'got10k'``, ``'lasot'``, ``'trackingnet'`` or
-            ``'otb'``. Defaults to ``'got10k'``.
+        benchmark (str): Protocol: ``'got10k'``, ``'lasot'``, ``'trackingnet'``, ``'otb'``,
+            ``'vot2016'`` .. ``'vot2019'`` or ``'vot2022'``. Defaults to ``'got10k'``.
         format_only (bool): Only write the results (test splits without ground truth), do
             not score. Needs ``out_dir``. Defaults to False.
         out_dir (str, optional): If given, the raw results of every video are written
