@@ -12,8 +12,9 @@ toolkit's raw format by
 EAO come from :func:`~procontext_mm.evaluation.functional.vot.eval_vot`.
 
 The anchor-based (multi-start) experiment of VOT2020 / VOT2022 short-term runs with
-:func:`run_vot_multistart_experiment` (not in the runner's loop: its runs visit frames
-backwards and many times, which a sequential test dataloader does not give).
+:func:`run_vot_multistart_experiment`, stepped by
+:class:`~procontext_mm.evaluation.vot_protocol.MultiStartRun` (the runner's ``SOTTestLoop``
+steps it too when the metric is ``SOTMetric(benchmark='vot2022')``).
 
 For the VOT toolkit itself (``vot evaluate``), use the TraX entry point
 ``tools/vot/procontext_trax.py`` instead.
@@ -35,9 +36,9 @@ from procontext_mm.evaluation.functional.vot import (EAO_INTERVALS, MULTISTART_E
                                                      VOT_SKIP_INITIALIZE, eval_vot,
                                                      eval_vot_multistart, multistart_run_frames,
                                                      vot_anchor_frames)
-from procontext_mm.evaluation.results_io import (VOT_FAILURE, VOT_INIT, read_vot_results,
+from procontext_mm.evaluation.results_io import (VOT_FAILURE, read_vot_results,
                                                  write_vot_results)
-from procontext_mm.evaluation.vot_protocol import SupervisedRun, vot_init_bbox_xyxy
+from procontext_mm.evaluation.vot_protocol import MultiStartRun, SupervisedRun
 
 VOTRecord = Union[int, np.ndarray]
 
@@ -282,7 +283,10 @@ def run_multistart_sequence(tracker,
     the ``anchor`` channel) the tracker is initialised on the anchor frame and tracks to the
     last frame; from every backward anchor (value < 0) it tracks the frames in reverse to the
     first; never re-initialised. The tracker receives the axis-aligned box of the anchor's
-    ground-truth region (:func:`~procontext_mm.evaluation.vot_protocol.vot_init_bbox_xyxy`).
+    ground-truth region. The steps are
+    :class:`~procontext_mm.evaluation.vot_protocol.MultiStartRun`'s (the same as in
+    ``SOTTestLoop`` with ``SOTMetric(benchmark='vot2022')``); this function reads the frames it
+    asks for and calls the tracker.
 
     Args:
         tracker: ``init`` / ``track`` tracker (see :func:`run_supervised_sequence`).
@@ -294,32 +298,29 @@ def run_multistart_sequence(tracker,
     Returns:
         tuple[dict, dict]: anchor frame -> records in run order (status 1, then (4,) float64
         ``x, y, w, h``), and anchor frame -> (M,) float64 seconds per frame.
+
+    Raises:
+        ValueError: If the lengths differ, the sequence has no anchor or an anchor frame has
+            no ground-truth region (naming the sequence).
     """
-    num_frames = len(gt_regions)
-    if len(frames) != num_frames or len(anchor_values) != num_frames:
-        raise ValueError(f'Sequence {seq_name}: {len(frames)} frames, {num_frames} regions and '
-                         f'{len(anchor_values)} anchor values.')
-    forward, backward = vot_anchor_frames(anchor_values)
-    if not forward and not backward:
-        raise ValueError(f'Sequence {seq_name} has no anchor frame.')
-    runs, times = {}, {}
-    for anchor, reverse in [(f, False) for f in forward] + [(b, True) for b in backward]:
-        frame_ids = multistart_run_frames(anchor, reverse, num_frames)
-        init_bbox_xyxy = vot_init_bbox_xyxy(gt_regions[anchor], seq_name, anchor).tolist()
-        run_times = np.full(len(frame_ids), np.nan)
+    if len(frames) != len(gt_regions):
+        raise ValueError(f'Sequence {seq_name}: {len(frames)} frames but {len(gt_regions)} '
+                         'ground-truth regions.')
+    run = MultiStartRun(gt_regions, anchor_values, seq_name)
+    step_times = np.full(len(run), np.nan)
+    for step, frame_index in enumerate(run.frame_order().tolist()):
+        action = run.next_action(frame_index)
+        image = frames[frame_index]
         start = time.perf_counter()
-        tracker.init(frames[anchor], init_bbox_xyxy)
-        run_times[0] = time.perf_counter() - start
-        records: List[VOTRecord] = [VOT_INIT]
-        for position, frame_index in enumerate(frame_ids[1:], start=1):
-            image = frames[int(frame_index)]
-            start = time.perf_counter()
+        if action == run.INIT:
+            tracker.init(image, run.init_bbox_xyxy(frame_index).tolist())
+            step_times[step] = time.perf_counter() - start
+        else:
             bbox_xyxy, _ = tracker.track(image)
-            run_times[position] = time.perf_counter() - start
-            x1, y1, x2, y2 = np.asarray(bbox_xyxy, dtype=np.float64).reshape(4)
-            records.append(np.array([x1, y1, x2 - x1, y2 - y1]))
-        runs[anchor], times[anchor] = records, run_times
-    return runs, times
+            step_times[step] = time.perf_counter() - start
+            run.tracked(frame_index, bbox_xyxy)
+    times = {anchor: step_times[steps] for anchor, steps in run.run_slices().items()}
+    return run.records, times
 
 
 def run_vot_multistart_experiment(tracker,

@@ -9,7 +9,7 @@ from .results_io import (RESULT_SOURCES, import_tracking_results, load_tracking_
                          make_got10k_submission, make_trackingnet_submission,
                          read_bboxes_file, read_times_file, read_vot_results, result_paths,
                          write_tracking_results, write_vot_results)
-from .vot_protocol import SupervisedRun, vot_init_bbox_xyxy
+from .vot_protocol import MultiStartRun, SupervisedRun, vot_init_bbox_xyxy
 
 __all__ = [
     'GOT10K_IOU_THRESHOLDS', 'OPE_IOU_THRESHOLDS', 'OPE_CENTER_THRESHOLDS_PX',
@@ -19,5 +19,5 @@ __all__ = [
     'write_tracking_results', 'write_vot_results', 'load_tracking_results',
     'make_got10k_submission', 'make_trackingnet_submission', 'RESULT_SOURCES',
     'import_tracking_results', 'ATTRIBUTE_NAMES', 'read_sequence_attributes', 'SupervisedRun',
-    'vot_init_bbox_xyxy'
+    'vot_init_bbox_xyxy', 'MultiStartRun'
 ]

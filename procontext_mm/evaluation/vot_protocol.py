@@ -33,13 +33,23 @@ Rules (``vot-toolkit`` 0.7, ``vot/experiment/multirun.py``):
 The toolkit's ``skip_tags`` option (skip re-initialisation on frames with given tags) is unused
 by the VOT2016 - VOT2019 stacks and not implemented. Scoring the records (accuracy with its
 burn-in, robustness, EAO) is :func:`~procontext_mm.evaluation.functional.vot.eval_vot`.
+
+The anchor-based (multi-start) experiment of VOT2020 / VOT2022 short-term is stepped the same
+way by :class:`MultiStartRun` (``vot-toolkit`` 0.7, ``vot/experiment/multistart.py``), shared by
+:func:`procontext_mm.apis.run_multistart_sequence` and the SOT loops: the driver visits the
+frames in :meth:`MultiStartRun.frame_order` (every run, one after the other: from each
+forward anchor to the last frame, then from each backward anchor back to frame 0), asks
+:meth:`MultiStartRun.next_action` on each and initialises (the run's first frame, on the
+axis-aligned box of the anchor's region) or tracks; no failure, no re-initialisation within a
+run. Scoring is :func:`~procontext_mm.evaluation.functional.vot.eval_vot_multistart`.
 """
-from typing import List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from procontext_mm.structures import bbox_xywh_to_xyxy, bbox_xyxy_to_xywh
-from .functional.vot import VOT_SKIP_INITIALIZE, vot_region_overlap, vot_region_to_bbox_xywh
+from .functional.vot import (VOT_SKIP_INITIALIZE, multistart_run_frames, vot_anchor_frames,
+                             vot_region_overlap, vot_region_to_bbox_xywh)
 from .results_io import VOT_FAILURE, VOT_INIT, VOT_SKIP
 
 VOTRecord = Union[int, np.ndarray]
@@ -198,3 +208,151 @@ class SupervisedRun:
         """The status recorded on a frame (1, 2 or 0), or None if it holds a region."""
         record = self.records[frame_index]
         return int(record) if np.ndim(record) == 0 else None
+
+
+class MultiStartRun:
+    """The multi-start experiment on one sequence: every run from its anchors, in order (rules
+    in the module docstring).
+
+    Runs are ordered as the toolkit executes them: the forward anchors (``anchor.value > 0``)
+    in frame order, then the backward ones (``< 0``). A driver visits
+    :meth:`frame_order` and, on each frame, calls :meth:`next_action`, then initialises on
+    :meth:`init_bbox_xyxy` or tracks and reports the box with :meth:`tracked`.
+
+    Args:
+        gt_regions (Sequence): L ground-truth regions, (4,) ``x, y, w, h`` or (2N,) polygons,
+            pixels (NaN rows: no target; an anchor frame must be annotated).
+        anchor_values (Sequence[float]): (L,) the sequence's ``anchor`` channel
+            (``anchor.value``).
+        seq_name (str): Sequence name for messages.
+
+    Attributes:
+        runs (list[tuple[int, bool]]): ``(anchor frame, reverse)`` of every run, in order.
+        records (dict[int, list]): anchor frame -> the run's records in run order, filled as
+            the run goes: ``1`` (:data:`VOT_INIT`) on the anchor frame, then (4,) float64
+            regions ``x, y, w, h`` (frames not reached yet hold ``0``). What
+            :func:`~procontext_mm.evaluation.results_io.write_vot_results` writes as
+            ``<seq>_<anchor:08d>.txt``.
+
+    Raises:
+        ValueError: If the lengths differ or the sequence has no anchor (naming it).
+    """
+
+    INIT, TRACK = 'init', 'track'
+
+    def __init__(self,
+                 gt_regions: Sequence[Sequence[float]],
+                 anchor_values: Sequence[float],
+                 seq_name: str = '?') -> None:
+        num_frames = len(gt_regions)
+        if len(anchor_values) != num_frames:
+            raise ValueError(f'Sequence {seq_name}: {num_frames} ground-truth regions but '
+                             f'{len(anchor_values)} anchor values.')
+        forward, backward = vot_anchor_frames(anchor_values)
+        if not forward and not backward:
+            raise ValueError(f'Sequence {seq_name} has no anchor frame (anchor.value has no '
+                             'non-zero value).')
+        self.gt_regions = gt_regions
+        self.seq_name = seq_name
+        self.runs: List[Tuple[int, bool]] = ([(f, False) for f in forward] +
+                                             [(b, True) for b in backward])
+        run_frames = [multistart_run_frames(anchor, reverse, num_frames)
+                      for anchor, reverse in self.runs]
+        self._frame_order = np.concatenate(run_frames)
+        self._run_of_step = np.repeat(np.arange(len(self.runs)), [len(f) for f in run_frames])
+        starts = np.cumsum([0] + [len(f) for f in run_frames])
+        self._run_starts = starts[:-1]
+        self.records: Dict[int, List[VOTRecord]] = {
+            anchor: [VOT_SKIP] * len(frames)
+            for (anchor, _), frames in zip(self.runs, run_frames)}
+        self._step = 0  # the step next_action() expects
+        self._pending: Optional[int] = None  # a frame to track, waiting for tracked()
+
+    def __len__(self) -> int:
+        """Frames visited by all runs together."""
+        return len(self._frame_order)
+
+    def frame_order(self) -> np.ndarray:
+        """(N,) int64 0-based frames in the order the tracker sees them, all runs concatenated
+        (a frame appears once per run that covers it)."""
+        return self._frame_order.copy()
+
+    def run_slices(self) -> Dict[int, slice]:
+        """anchor frame -> the run's slice of :meth:`frame_order` (e.g. to split per-step times
+        into runs)."""
+        ends = list(self._run_starts[1:]) + [len(self)]
+        return {anchor: slice(int(start), int(end))
+                for (anchor, _), start, end in zip(self.runs, self._run_starts, ends)}
+
+    @property
+    def finished(self) -> bool:
+        """Whether every run has been stepped to its end (and its last box reported)."""
+        return self._step == len(self) and self._pending is None
+
+    @property
+    def current_run(self) -> Tuple[int, bool]:
+        """``(anchor frame, reverse)`` of the run of the frame last given by
+        :meth:`next_action`."""
+        if self._step == 0:
+            raise RuntimeError(f'Sequence {self.seq_name}: no frame stepped yet.')
+        return self.runs[int(self._run_of_step[self._step - 1])]
+
+    def next_action(self, frame_index: int) -> str:
+        """What to do on frame ``frame_index``, the next frame of :meth:`frame_order`.
+
+        ``'init'`` (the first frame of a run) is recorded at once; after ``'track'`` the driver
+        must call :meth:`tracked` before asking for the next frame.
+
+        Returns:
+            str: :attr:`INIT` or :attr:`TRACK`.
+
+        Raises:
+            RuntimeError: If the frame is not the next of :meth:`frame_order`, the runs are
+                over, or a tracked frame was not reported.
+        """
+        if self._pending is not None:
+            raise RuntimeError(f'Sequence {self.seq_name}: frame {self._pending} was tracked '
+                               'but its box was not reported with tracked().')
+        if self._step >= len(self):
+            raise RuntimeError(f'Sequence {self.seq_name}: every run is over ({len(self)} '
+                               f'frames), got frame {frame_index}.')
+        expected = int(self._frame_order[self._step])
+        run = int(self._run_of_step[self._step])
+        anchor, reverse = self.runs[run]
+        if frame_index != expected:
+            raise RuntimeError(
+                f'Sequence {self.seq_name}: expected frame {expected} (run from anchor frame '
+                f'{anchor}, {"backward" if reverse else "forward"}), got frame {frame_index}.')
+        position = self._step - int(self._run_starts[run])
+        self._step += 1
+        if position == 0:
+            self.records[anchor][0] = VOT_INIT
+            return self.INIT
+        self._pending = frame_index
+        return self.TRACK
+
+    def init_bbox_xyxy(self, frame_index: int) -> np.ndarray:
+        """The box to initialise the tracker with on an anchor frame: (4,) float64 x1, y1,
+        x2, y2 pixels, the axis-aligned box of its ground-truth region.
+
+        Raises:
+            ValueError: If the anchor frame has no ground-truth region.
+        """
+        return vot_init_bbox_xyxy(self.gt_regions[frame_index], self.seq_name, frame_index)
+
+    def tracked(self, frame_index: int, bbox_xyxy: Sequence[float]) -> None:
+        """Record the tracker's box on a frame :meth:`next_action` said to track.
+
+        Args:
+            frame_index (int): The frame.
+            bbox_xyxy (Sequence[float]): (4,) predicted x1, y1, x2, y2, pixels.
+        """
+        if self._pending != frame_index:
+            raise RuntimeError(f'Sequence {self.seq_name}: tracked() for frame {frame_index}, '
+                               f'but the frame to report is {self._pending}.')
+        self._pending = None
+        step = self._step - 1
+        run = int(self._run_of_step[step])
+        anchor = self.runs[run][0]
+        self.records[anchor][step - int(self._run_starts[run])] = bbox_xyxy_to_xywh(
+            np.asarray(bbox_xyxy, dtype=np.float64).reshape(4))

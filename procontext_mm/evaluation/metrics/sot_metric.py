@@ -12,11 +12,13 @@ from mmengine.logging import MMLogger
 from procontext_mm.registry import METRICS
 from procontext_mm.structures import bbox_xyxy_to_xywh
 from ..functional import eval_got10k, eval_ope, ope_fps
-from ..functional.vot import (EAO_INTERVALS, VOT_BURNIN, VOT_SENSITIVITY, VOT_SKIP_INITIALIZE,
-                              eval_vot)
+from ..functional.vot import (EAO_INTERVALS, MULTISTART_EAO_INTERVAL, MULTISTART_GRACE,
+                              MULTISTART_THRESHOLD, VOT_BURNIN, VOT_SENSITIVITY,
+                              VOT_SKIP_INITIALIZE, eval_vot, eval_vot_multistart,
+                              multistart_run_frames)
 from ..results_io import (make_got10k_submission, make_trackingnet_submission,
                           write_tracking_results, write_vot_results)
-from ..vot_protocol import VOT_TRACKED
+from ..vot_protocol import VOT_INIT, VOT_TRACKED
 
 _MISSING = object()
 _NO_VOT_STATUS = -2  # a frame that did not go through the VOT supervised protocol
@@ -51,6 +53,17 @@ class SOTMetric(BaseVideoMetric):
       test / validation loop to run it through :attr:`tracking_protocol`, and
       ``SOTTestLoop`` / ``SOTValLoop`` do (see ``procontext_mm/engine/runner/sot_loops.py``);
       each frame then carries the metainfo ``vot_status`` and ``vot_gt_region``.
+    * ``'vot2022'`` (VOT2022 short-term *box*, stack ``vot2022/shorttermbox``: the anchor-based
+      multi-start ``baseline`` experiment, scored as ``vot-toolkit`` 0.7's
+      ``multistart_eao_score`` / ``multistart_average_ar``, see
+      :func:`~procontext_mm.evaluation.functional.vot.eval_vot_multistart`): ``sot/EAO``
+      (over [115, 755]), ``sot/accuracy``, ``sot/robustness`` (fraction of the run frames
+      tracked before failing), ``sot/FPS``; fractions. The loops run every run from every
+      anchor of ``<seq>/anchor.value`` (:attr:`tracking_protocol` ``'multistart'``); each
+      frame of a run carries ``vot_status``, ``vot_gt_region`` and ``vot_anchor`` (the run's
+      anchor frame), ``vot_reverse`` (backward run), ``vot_num_runs`` (runs of its video).
+      ``'vot2020'`` is refused: its short-term ground truth is segmentation masks, which
+      :class:`~procontext_mm.datasets.VOTDataset` does not read.
 
     Per-frame inputs read from each ``DetDataSample``: metainfo ``frame_id`` (0-based),
     ``video_id``, ``video_name`` (default: ``str(video_id)``), ``ori_video_length``,
@@ -59,8 +72,8 @@ class SOTMetric(BaseVideoMetric):
     (1,) bool (default visible); ``pred_track_instances.bboxes`` (1, 4) xyxy pixels.
 
     Args:
-        benchmark (str): Protocol: ``'got10k'``, ``'lasot'``, ``'trackingnet'`` or
-            ``'otb'``. Defaults to ``'got10k'``.
+        benchmark (str): Protocol: ``'got10k'``, ``'lasot'``, ``'trackingnet'``, ``'otb'``,
+            ``'vot2016'`` .. ``'vot2019'`` or ``'vot2022'``. Defaults to ``'got10k'``.
         format_only (bool): Only write the results (test splits without ground truth), do
             not score. Needs ``out_dir``. Defaults to False.
         out_dir (str, optional): If given, the raw results of every video are written
@@ -71,7 +84,10 @@ class SOTMetric(BaseVideoMetric):
             ``<out_dir>/<benchmark>_report.json``. VOT: the toolkit's raw results
             ``<out_dir>/<benchmark>/<seq>/<seq>_001.txt`` (records 1 / 2 / 0 or
             ``x,y,w,h``), with the times in ``<seq>_time.txt`` and ``<seq>_001_time.value``
-            (``vot analysis`` reads them from a workspace's ``results/<tracker>/baseline``).
+            (``vot analysis`` reads them from a workspace's ``results/<tracker>/baseline``);
+            VOT2022: one file per run, ``<seq>/<seq>_<anchor:08d>.txt`` and
+            ``<seq>_<anchor:08d>_time.value``, as
+            :func:`~procontext_mm.apis.run_vot_multistart_experiment` writes them.
             Defaults to None.
         metric_options (dict, optional): ``exclude_invisible`` (bool): score only frames
             whose ``visible`` flag is set (default True for GOT-10k, which must receive
@@ -82,7 +98,9 @@ class SOTMetric(BaseVideoMetric):
             year's, :data:`~procontext_mm.evaluation.functional.vot.EAO_INTERVALS`; small
             validation sets need a smaller one, since EAO is NaN when every segment is
             shorter than ``low``), ``burnin`` (10), ``sensitivity`` (30), and the protocol's
-            ``skip_initialize`` (5), ``failure_overlap`` (0.0), ``bounded`` (True).
+            ``skip_initialize`` (5), ``failure_overlap`` (0.0), ``bounded`` (True); VOT2022
+            ``eao_interval`` ((115, 755)), ``threshold`` (0.1) and ``grace`` (10) of the
+            failure rule, ``bounded`` (True).
         collect_device (str): ``'cpu'`` or ``'gpu'``, to gather results across ranks.
             Defaults to 'cpu'.
         prefix (str, optional): Key prefix. Defaults to ``'sot'``.
@@ -98,8 +116,10 @@ class SOTMetric(BaseVideoMetric):
                                   format_only=True, out_dir='work_dirs/trackingnet_test')
     """
     default_prefix: Optional[str] = 'sot'
-    VOT_BENCHMARKS = ('vot2016', 'vot2017', 'vot2018', 'vot2019')
-    BENCHMARKS = ('got10k', 'lasot', 'trackingnet', 'otb') + VOT_BENCHMARKS
+    VOT_BENCHMARKS = ('vot2016', 'vot2017', 'vot2018', 'vot2019')  # supervised experiment
+    MULTISTART_BENCHMARKS = ('vot2022', )  # anchor-based experiment, boxes
+    BENCHMARKS = ('got10k', 'lasot', 'trackingnet', 'otb') + VOT_BENCHMARKS + \
+        MULTISTART_BENCHMARKS
     SUBMISSION_BENCHMARKS = ('got10k', 'trackingnet')
 
     def __init__(self,
@@ -110,13 +130,25 @@ class SOTMetric(BaseVideoMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if benchmark == 'vot2020':
+            raise ValueError(
+                "SOTMetric: benchmark 'vot2020' is not supported: the VOT2020 short-term ground "
+                'truth is segmentation masks, which VOTDataset does not read (it reads '
+                "rectangles and polygons). Use benchmark='vot2022' for the VOT2022 short-term "
+                'bounding-box challenge (vot2022/shorttermbox, the same multi-start protocol and '
+                'scores), or for any sequences in the VOT layout whose groundtruth.txt holds '
+                'boxes and that have an anchor.value.')
         if benchmark not in self.BENCHMARKS:
             raise ValueError(f'SOTMetric: unknown benchmark {benchmark!r}; expected one of '
                              f'{self.BENCHMARKS}.')
         if format_only and out_dir is None:
             raise ValueError('SOTMetric: format_only=True needs out_dir to write results to.')
-        self.is_vot = benchmark in self.VOT_BENCHMARKS
-        if self.is_vot:
+        self.is_multistart = benchmark in self.MULTISTART_BENCHMARKS
+        self.is_vot = benchmark in self.VOT_BENCHMARKS or self.is_multistart
+        if self.is_multistart:
+            options = dict(eao_interval=MULTISTART_EAO_INTERVAL, threshold=MULTISTART_THRESHOLD,
+                           grace=MULTISTART_GRACE, bounded=True)
+        elif self.is_vot:
             options = dict(eao_interval=EAO_INTERVALS[benchmark], burnin=VOT_BURNIN,
                            sensitivity=VOT_SENSITIVITY, skip_initialize=VOT_SKIP_INITIALIZE,
                            failure_overlap=0.0, bounded=True)
@@ -148,10 +180,14 @@ class SOTMetric(BaseVideoMetric):
 
         None (one pass from the first frame) except for the VOT benchmarks:
         ``dict(type='supervised', args=dict(skip_initialize, failure_overlap, bounded))``,
-        the keyword arguments of :class:`~procontext_mm.evaluation.vot_protocol.SupervisedRun`.
+        the keyword arguments of :class:`~procontext_mm.evaluation.vot_protocol.SupervisedRun`
+        (VOT2016 - VOT2019), or ``dict(type='multistart', args=dict())``
+        (:class:`~procontext_mm.evaluation.vot_protocol.MultiStartRun`, VOT2022).
         """
         if not self.is_vot:
             return None
+        if self.is_multistart:
+            return dict(type='multistart', args=dict())
         return dict(type='supervised',
                     args={key: self.vot_options[key]
                           for key in ('skip_initialize', 'failure_overlap', 'bounded')})
@@ -195,17 +231,33 @@ class SOTMetric(BaseVideoMetric):
         region = _field(frame_sample, 'vot_gt_region', None)
         frame['vot_gt_region'] = (np.zeros(0) if region is None else
                                   _to_numpy(region).reshape(-1))
+        key, length = frame['video_id'], frame['video_length']
+        if self.is_multistart:  # a frame of one run; a video's frames come once per run
+            anchor = _field(frame_sample, 'vot_anchor', None)
+            if anchor is None:
+                raise ValueError(self._no_protocol_message(frame['frame_id'],
+                                                           frame['video_name']))
+            frame['vot_anchor'] = int(anchor)
+            frame['vot_reverse'] = bool(_field(frame_sample, 'vot_reverse'))
+            frame['vot_num_runs'] = int(_field(frame_sample, 'vot_num_runs'))
+            key = (key, frame['vot_anchor'])
+            length = len(multistart_run_frames(frame['vot_anchor'], frame['vot_reverse'],
+                                               length))
 
-        video_frames = self._frames[frame['video_id']]
+        video_frames = self._frames[key]
         video_frames.append(frame)
-        if len(video_frames) >= frame['video_length']:
-            self.results.append(self._pack(self._frames.pop(frame['video_id'])))
+        if len(video_frames) >= length:
+            self.results.append(self._pack(self._frames.pop(key)))
 
     @staticmethod
     def _pack(frames: List[dict]) -> dict:
-        """Frames of (part of) one video -> one compact, picklable entry of arrays."""
+        """Frames of (part of) one video, or of one multi-start run -> one compact, picklable
+        entry of arrays."""
         first = frames[0]
-        return dict(video_id=first['video_id'],
+        return dict(vot_anchor=first.get('vot_anchor'),
+                    vot_reverse=first.get('vot_reverse'),
+                    vot_num_runs=first.get('vot_num_runs'),
+                    video_id=first['video_id'],
                     video_name=first['video_name'],
                     video_length=first['video_length'],
                     image_size_wh=first['image_size_wh'],
@@ -230,6 +282,8 @@ class SOTMetric(BaseVideoMetric):
             empty with ``format_only``.
         """
         logger = MMLogger.get_current_instance()
+        if self.is_multistart:
+            return self._score_vot_multistart(_merge_multistart_runs(results), logger)
         videos = _merge_videos(results)
         for video in videos:
             video['pred_bboxes_xywh'] = bbox_xyxy_to_xywh(video['pred_bboxes_xyxy'])
@@ -280,9 +334,14 @@ class SOTMetric(BaseVideoMetric):
         return metrics
 
     def _no_protocol_message(self, frame_id: int, video_name: str) -> str:
+        if self.is_multistart:
+            what = ('vot_status / vot_anchor: VOT2022 scores are defined on the multi-start '
+                    'protocol (runs from every anchor frame, forwards and backwards)')
+        else:
+            what = ('vot_status: VOT scores are defined on the supervised protocol '
+                    '(re-initialisation after failures)')
         return (f'SOTMetric ({self.benchmark}): frame {frame_id} of video {video_name} carries '
-                'no metainfo vot_status: VOT scores are defined on the supervised protocol '
-                '(re-initialisation after failures), which SOTTestLoop / SOTValLoop run for '
+                f'no metainfo {what}, which SOTTestLoop / SOTValLoop run for '
                 "this metric; set test_cfg=dict(type='SOTTestLoop') (val_cfg="
                 "dict(type='SOTValLoop')).")
 
@@ -334,6 +393,44 @@ class SOTMetric(BaseVideoMetric):
         if fps is not None:
             metrics['FPS'] = fps
         logger.info(f'SOTMetric ({self.benchmark}, {len(videos)} videos): ' +
+                    ', '.join(f'{key} {value:.4f}' for key, value in metrics.items()))
+        if self.out_dir is not None:
+            report_path = osp.join(self.out_dir, f'{self.benchmark}_report.json')
+            put_text(json.dumps(_jsonable(report), indent=2), report_path)
+            logger.info(f'SOTMetric: per-sequence report written to {report_path}')
+        return metrics
+
+    def _score_vot_multistart(self, videos: List[dict], logger: MMLogger) -> Dict[str, float]:
+        """Write the multi-start runs' raw records and score them (VOT2022)."""
+        names = [video['video_name'] for video in videos]
+        if self.out_dir is not None:
+            raw_dir = osp.join(self.out_dir, self.benchmark)
+            for video in videos:
+                for anchor, records in video['runs'].items():
+                    write_vot_results(raw_dir, video['video_name'], records,
+                                      video['times'][anchor], run_id=f'{anchor:08d}')
+            logger.info(f'SOTMetric: raw multi-start records of {len(videos)} videos written to '
+                        f'{raw_dir}')
+        if self.format_only:
+            return {}
+        options = self.vot_options
+        sizes = [video['image_size_wh'] if options['bounded'] else None for video in videos]
+        if options['bounded'] and any(size is None for size in sizes):
+            raise ValueError('SOTMetric: frames carry no ori_shape, which the bounded VOT '
+                             "overlap needs (or set metric_options=dict(bounded=False)).")
+        report = eval_vot_multistart([video['runs'] for video in videos],
+                                     [video['gt_regions'] for video in videos],
+                                     [video['anchor_values'] for video in videos], sizes, names,
+                                     threshold=options['threshold'], grace=options['grace'],
+                                     eao_interval=options['eao_interval'])
+        metrics = dict(EAO=report['eao'], accuracy=report['accuracy'],
+                       robustness=report['robustness'])
+        times = [np.concatenate(list(video['times'].values())) for video in videos]
+        fps = ope_fps([t if np.isfinite(t).any() else None for t in times])
+        if fps is not None:
+            metrics['FPS'] = fps
+        logger.info(f'SOTMetric ({self.benchmark}, {len(videos)} videos, '
+                    f'{sum(len(video["runs"]) for video in videos)} runs): ' +
                     ', '.join(f'{key} {value:.4f}' for key, value in metrics.items()))
         if self.out_dir is not None:
             report_path = osp.join(self.out_dir, f'{self.benchmark}_report.json')
@@ -401,6 +498,70 @@ def _merge_videos(results: List[dict]) -> List[dict]:
         names[video['video_name']] = video_id
         videos.append(video)
     return videos
+
+
+def _merge_multistart_runs(results: List[dict]) -> List[dict]:
+    """Join the entries of each multi-start run (possibly split across ranks) and group the
+    runs by video, sorted by video_id.
+
+    Every run must hold each of its frames (:func:`multistart_run_frames`), its first frame
+    must be the initialisation, and a video must have all its ``vot_num_runs`` runs.
+
+    Returns:
+        list[dict]: per video ``video_id``, ``video_name``, ``image_size_wh``, ``runs``
+        (anchor -> records in run order: 1, then (4,) float64 ``x, y, w, h``), ``times``
+        (anchor -> (M,) float64 seconds), ``gt_regions`` (L regions; NaN (4,) on frames no run
+        visits), ``anchor_values`` ((L,) float64: +1 / -1 on the forward / backward anchors,
+        which is what the scores read of ``anchor.value``).
+    """
+    parts = defaultdict(list)
+    for entry in results:
+        parts[(entry['video_id'], entry['vot_anchor'])].append(entry)
+    if not parts:
+        raise ValueError('SOTMetric: no frame was processed.')
+    videos: Dict[Any, dict] = {}
+    for (video_id, anchor), entries in sorted(parts.items()):
+        first = entries[0]
+        name, length, reverse = first['video_name'], first['video_length'], first['vot_reverse']
+        video = videos.setdefault(video_id, dict(
+            video_id=video_id, video_name=name, image_size_wh=None,
+            num_runs=first['vot_num_runs'], runs={}, times={},
+            gt_regions=[np.full(4, np.nan)] * length, anchor_values=np.zeros(length)))
+        video['image_size_wh'] = video['image_size_wh'] or next(
+            (e['image_size_wh'] for e in entries if e['image_size_wh'] is not None), None)
+        expected = multistart_run_frames(anchor, reverse, length)
+        frame_ids, first_index = np.unique(np.concatenate([e['frame_ids'] for e in entries]),
+                                           return_index=True)
+        if not np.array_equal(frame_ids, np.sort(expected)):
+            missing = np.setdiff1d(expected, frame_ids)
+            raise ValueError(f'SOTMetric: the {"backward" if reverse else "forward"} multi-start '
+                             f'run of video {name} from anchor frame {anchor} has '
+                             f'{len(expected)} frames but frames {missing[:10].tolist()} are '
+                             'missing; run every frame of every run.')
+        order = first_index[::-1] if reverse else first_index  # run order
+        status = np.concatenate([e['vot_status'] for e in entries])[order]
+        boxes = bbox_xyxy_to_xywh(np.concatenate([e['pred_bboxes_xyxy'] for e in entries])[order])
+        if status[0] != VOT_INIT or (status[1:] != VOT_TRACKED).any():
+            raise ValueError(f'SOTMetric: the multi-start run of video {name} from anchor frame '
+                             f'{anchor} was not initialised on its anchor and tracked after.')
+        video['runs'][anchor] = [VOT_INIT] + list(boxes[1:])
+        video['times'][anchor] = np.concatenate([e['times'] for e in entries])[order]
+        padded, sizes = (np.concatenate([e['vot_gt_regions'][k] for e in entries])[order]
+                         for k in range(2))
+        for frame_id, row, size in zip(expected, padded, sizes):
+            video['gt_regions'][frame_id] = row[:size]
+        video['anchor_values'][anchor] = -1.0 if reverse else 1.0
+    names = {}
+    for video_id, video in videos.items():
+        if len(video['runs']) != video['num_runs']:
+            raise ValueError(f'SOTMetric: video {video["video_name"]} has {video["num_runs"]} '
+                             f'multi-start runs but only the runs from anchor frames '
+                             f'{sorted(video["runs"])} were processed.')
+        if video['video_name'] in names:
+            raise ValueError(f'SOTMetric: videos {names[video["video_name"]]} and {video_id} '
+                             f'share the name {video["video_name"]!r}.')
+        names[video['video_name']] = video_id
+    return [videos[video_id] for video_id in sorted(videos)]
 
 
 def _pad_regions(regions: List[np.ndarray]):

@@ -176,7 +176,7 @@ def test_length_one_video_and_bad_arguments(make_sequences):
     metrics = run_evaluator(dict(type='SOTMetric', benchmark='lasot'), [seq])
     assert metrics['sot/precision'] == 100.0
     with pytest.raises(ValueError, match='unknown benchmark'):
-        SOTMetric(benchmark='vot2020')
+        SOTMetric(benchmark='vot2013')
     with pytest.raises(ValueError, match='unknown metric_options'):
         SOTMetric(metric_options=dict(only_visible=True))
     with pytest.raises(ValueError, match='needs out_dir'):
