@@ -291,8 +291,8 @@ _HINTS = {
     'TrackingNetDataset': 'TrackingNet has no validation split (and its test boxes are '
                           'hidden): search on GOT-10k val',
     'FolderSOTDataset': 'OTB-100, UAV123, NFS and TNL2K have no validation split: search on '
-                        'GOT-10k val; if {data_root} holds your own validation videos rather '
-                        'than a test benchmark, pass ' + ALLOW_TEST_SPLIT_FLAG,
+                        'GOT-10k val, unless {data_root} holds your own validation videos '
+                        'rather than a test benchmark',
     'VOTDataset': 'VOT has no validation split: search on GOT-10k val',
 }
 #: Default ``split`` of the dataset classes that have one.
@@ -344,8 +344,8 @@ def test_split_refusal(dataset_cfg: dict, loader_field: str,
     hint = _HINTS[type_name].format(field=loader_field, data_root=dataset_cfg.get('data_root'))
     return (f'{config_name}: {loader_field} is {name} ({describe_dataset(dataset_cfg)}), a test '
             'split. Tuning tracking settings on the test videos fits them to those videos and '
-            f'inflates the test scores. {hint}. To search on it anyway (e.g. to reproduce a '
-            f'paper that did), pass {ALLOW_TEST_SPLIT_FLAG}.')
+            f'inflates the test scores. {hint}. To search on it anyway (your own validation '
+            f'videos, or to reproduce a paper that did), pass {ALLOW_TEST_SPLIT_FLAG}.')
 
 
 def _sot_metrics(evaluator_cfg) -> List[dict]:
@@ -606,8 +606,12 @@ def best_config_text(config: str, point: SearchPoint, header: Sequence[str] = ()
     lines = [wrapped for line in header
              for wrapped in textwrap.wrap(line, 98, initial_indent='# ', subsequent_indent='# ')]
     lines.append(f'_base_ = [{osp.abspath(config)!r}]')
-    lines += [f'{key} = {_python_source(value)}' for key, value in nested.items()]
-    return '\n'.join(lines) + '\n'
+    overrides = ''.join(f'{key} = {_python_source(value)}\n' for key, value in nested.items())
+    # yapf (mmengine's config formatter) wraps long nested dicts at the project's line length
+    from yapf.yapflib.yapf_api import FormatCode
+    overrides = FormatCode(overrides, style_config=dict(based_on_style='pep8',
+                                                        column_limit=100))[0]
+    return '\n'.join(lines) + '\n' + overrides
 
 
 def _open_record(job: SearchJob, fingerprint: str) -> Tuple[Optional[RunFolder], dict]:
