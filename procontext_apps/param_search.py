@@ -443,9 +443,9 @@ def search_config(job: SearchJob) -> Tuple[Config, str]:
     if job.cfg_options:
         cfg.merge_from_dict(job.cfg_options)
     stage = job.dataloader or ('val' if cfg.get('val_dataloader') else 'test')
-    field_name = f'{stage}_dataloader'
     if stage not in ('val', 'test'):
         raise ValueError(f'dataloader must be "val" or "test", got {stage!r}')
+    field_name = f'{stage}_dataloader'
     for name in (field_name, f'{stage}_evaluator'):
         if not cfg.get(name):
             raise ValueError(f'{job.config} has no {name} to search on' +
