@@ -30,21 +30,31 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from mmengine.config import Config
 from mmengine.dist import broadcast_object_list, init_dist, is_distributed, is_main_process
 
+from procontext_mm.evaluation.metrics import SOTMetric
 from .run_folder import RunFolder, RunFolderError
 from .text_table import format_table
 from .tracker_runs import TrackerEntry, test_config
 
 #: The flag that allows searching on a test split, named in the refusal.
 ALLOW_TEST_SPLIT_FLAG = '--allow-test-split'
-#: ``SOTMetric`` benchmark -> its metric names (without prefix) and the default ranking one.
+_OPE_METRICS = ('success', 'precision', 'norm_precision', 'FPS')
+#: ``SOTMetric`` benchmark -> its metric names (without prefix).
 SOT_METRIC_NAMES = {
     'got10k': ('AO', 'SR0.5', 'SR0.75', 'FPS'),
-    'lasot': ('success', 'precision', 'norm_precision', 'FPS'),
-    'trackingnet': ('success', 'precision', 'norm_precision', 'FPS'),
-    'otb': ('success', 'precision', 'norm_precision', 'FPS'),
+    'lasot': _OPE_METRICS, 'trackingnet': _OPE_METRICS, 'otb': _OPE_METRICS,
+    **{vot: ('EAO', 'accuracy', 'robustness', 'failure_rate', 'num_failures', 'FPS')
+       for vot in SOTMetric.VOT_BENCHMARKS},
+    **{vot: ('EAO', 'accuracy', 'robustness', 'FPS') for vot in SOTMetric.MULTISTART_BENCHMARKS},
 }
-DEFAULT_RANKING_METRIC = {'got10k': 'AO', 'lasot': 'success', 'trackingnet': 'success',
-                          'otb': 'success'}
+#: The headline metric of each benchmark, the default ranking metric.
+DEFAULT_RANKING_METRIC = {
+    'got10k': 'AO', 'lasot': 'success', 'trackingnet': 'success', 'otb': 'success',
+    **{vot: 'EAO' for vot in SOTMetric.VOT_BENCHMARKS + SOTMetric.MULTISTART_BENCHMARKS},
+}
+#: Metrics where less is better (failure counts of the supervised VOT protocol); the others
+#: rank higher first (VOT2022's robustness is the fraction tracked before failing).
+LOWER_IS_BETTER = {vot: ('robustness', 'failure_rate', 'num_failures')
+                   for vot in SOTMetric.VOT_BENCHMARKS}
 #: Files written to the work dir.
 RESULTS_JSON, RESULTS_TEXT, BEST_CONFIG = 'search_results.json', 'search_results.txt', \
     'best_config.py'
@@ -272,12 +282,16 @@ def check_space_keys(cfg: Config, keys: Sequence[str], config_name: str,
 _TEST_SPLITS = {
     'GOT10kDataset': {'test': 'GOT-10k test'},
     'LaSOTDataset': {'test': 'LaSOT test (protocol II)',
-                     'all': 'LaSOT all (its test set included)'},
+                     'all': 'LaSOT all (its test set included)',
+                     'extension': 'LaSOT extension (LaSOT-ext, a test set)'},
     'TrackingNetDataset': {'test': 'TrackingNet test'},
 }
 #: Dataset types whose every sequence is a test benchmark's (no validation split exists).
 _TEST_BENCHMARKS = {
-    'FolderSOTDataset': 'an OTB-100 / UAV123 / NFS / TNL2K-style folder of test sequences',
+    'FolderSOTDataset': 'an OTB-100-style folder of test sequences',
+    'UAV123Dataset': 'UAV123 / UAV20L',
+    'NFSDataset': 'NfS (Need for Speed)',
+    'TNL2KDataset': 'TNL2K',
     'VOTDataset': 'VOT challenge sequences',
 }
 #: How to proceed, per dataset type.
@@ -290,9 +304,13 @@ _HINTS = {
                     "({field}.dataset.split='train', split_file=...)",
     'TrackingNetDataset': 'TrackingNet has no validation split (and its test boxes are '
                           'hidden): search on GOT-10k val',
-    'FolderSOTDataset': 'OTB-100, UAV123, NFS and TNL2K have no validation split: search on '
-                        'GOT-10k val, unless {data_root} holds your own validation videos '
-                        'rather than a test benchmark',
+    'FolderSOTDataset': 'OTB-100 and the other benchmarks in its layout have no validation '
+                        'split: search on GOT-10k val, unless {data_root} holds your own '
+                        'validation videos rather than a test benchmark',
+    'UAV123Dataset': 'UAV123 has no validation split: search on GOT-10k val',
+    'NFSDataset': 'NfS has no validation split: search on GOT-10k val',
+    'TNL2KDataset': 'search on GOT-10k val, unless {data_root} is TNL2K\'s train subset rather '
+                    'than its test subset',
     'VOTDataset': 'VOT has no validation split: search on GOT-10k val',
 }
 #: Default ``split`` of the dataset classes that have one.
@@ -356,14 +374,19 @@ def _sot_metrics(evaluator_cfg) -> List[dict]:
     return [m for m in metrics if isinstance(m, dict) and _type_name(m) == 'SOTMetric']
 
 
-def ranking_metric(evaluator_cfg, metric: Optional[str], evaluator_field: str) -> str:
-    """The metric key the trials are ranked by (higher is better).
+def ranking_metric(evaluator_cfg, metric: Optional[str], evaluator_field: str,
+                   rule: Optional[str] = None) -> Tuple[str, str]:
+    """The metric key the trials are ranked by, and whether more or less is better.
 
     Default: the benchmark's headline metric of the first ``SOTMetric``: ``AO`` for GOT-10k,
     ``success`` (AUC of the success plot) for the OPE benchmarks (LaSOT, TrackingNet, OTB),
-    with the metric's prefix (``sot/AO``). ``metric`` may be given with or without the prefix.
-    (VOT's EAO comes from the reset-based experiment, ``procontext_mm.apis.
-    run_vot_experiment``, not from the test loop, so it cannot rank a search here.)
+    ``EAO`` for VOT, with the metric's prefix (``sot/AO``). ``metric`` may be given with or
+    without the prefix. The rule is ``'greater'`` except for the failure counts of VOT2016-2019
+    (``robustness``, ``failure_rate``, ``num_failures``); ``rule`` overrides it (a metric of
+    another evaluator is ``'greater'`` unless told).
+
+    Returns:
+        tuple: ``(metric key, 'greater' or 'less')``.
 
     Raises:
         ValueError: No ``SOTMetric`` and no ``metric``; a name the benchmark does not report;
@@ -379,17 +402,23 @@ def ranking_metric(evaluator_cfg, metric: Optional[str], evaluator_field: str) -
             raise ValueError(f'{evaluator_field}: the evaluator {evaluator_cfg} has no '
                              'SOTMetric: give the metric to rank by (--metric KEY, as the '
                              'evaluator names it)')
-        return metric
+        return metric, rule or 'greater'
     first = sot_metrics[0]
     benchmark = first.get('benchmark', 'got10k')
     prefix = first.get('prefix') or 'sot'
+    if benchmark not in SOT_METRIC_NAMES:
+        raise ValueError(f'{evaluator_field}: SOTMetric(benchmark={benchmark!r}) is not one of '
+                         f'{sorted(SOT_METRIC_NAMES)}')
     if metric is None:
-        return f'{prefix}/{DEFAULT_RANKING_METRIC[benchmark]}'
-    name = metric.split('/', 1)[1] if metric.startswith(prefix + '/') else metric
-    if name not in SOT_METRIC_NAMES.get(benchmark, ()):
-        raise ValueError(f'--metric {metric}: SOTMetric(benchmark={benchmark!r}) reports '
-                         f'{", ".join(prefix + "/" + n for n in SOT_METRIC_NAMES[benchmark])}')
-    return f'{prefix}/{name}'
+        name = DEFAULT_RANKING_METRIC[benchmark]
+    else:
+        name = metric.split('/', 1)[1] if metric.startswith(prefix + '/') else metric
+        if name not in SOT_METRIC_NAMES[benchmark]:
+            raise ValueError(
+                f'--metric {metric}: SOTMetric(benchmark={benchmark!r}) reports '
+                f'{", ".join(prefix + "/" + n for n in SOT_METRIC_NAMES[benchmark])}')
+    default_rule = 'less' if name in LOWER_IS_BETTER.get(benchmark, ()) else 'greater'
+    return f'{prefix}/{name}', rule or default_rule
 
 
 # ------------------------------------------------------------------ the job
@@ -407,6 +436,8 @@ class SearchJob:
             config to search on. None: ``val`` if the config has a ``val_dataloader``, else
             ``test``.
         metric (str, optional): Ranking metric (:func:`ranking_metric`); None: the default.
+        rule (str, optional): ``'greater'`` or ``'less'``: which way the metric is better;
+            None: the metric's own (:func:`ranking_metric`).
         num_random (int, optional): Draw this many points of the grid instead of all of them.
         seed (int): Seed of the draw. Defaults to 0.
         allow_test_split (bool): Search on a test split anyway. Defaults to False.
@@ -421,6 +452,7 @@ class SearchJob:
     work_dir: str
     dataloader: Optional[str] = None
     metric: Optional[str] = None
+    rule: Optional[str] = None
     num_random: Optional[int] = None
     seed: int = 0
     allow_test_split: bool = False
@@ -502,14 +534,17 @@ def run_trial(cfg: Config, point: SearchPoint, checkpoint: Optional[str], trial_
     return {key: float(value) for key, value in runner.test().items()}
 
 
-def rank_trials(trials: List[dict], metric: str) -> List[dict]:
-    """The trials best first by ``metric`` (higher is better; a trial without it last; ties
-    keep the planned order), each with its ``rank`` (1 = best)."""
+def rank_trials(trials: List[dict], metric: str, rule: str = 'greater') -> List[dict]:
+    """The trials best first by ``metric`` (``rule`` ``'greater'``: higher is better,
+    ``'less'``: lower; a trial without it, or NaN, last; ties keep the planned order), each
+    with its ``rank`` (1 = best)."""
+    sign = -1.0 if rule == 'greater' else 1.0
+
     def sort_key(indexed):
         index, trial = indexed
         value = trial['metrics'].get(metric)
         missing = value is None or value != value  # NaN
-        return (missing, 0.0 if missing else -value, index)
+        return (missing, 0.0 if missing else sign * value, index)
 
     ranked = [dict(trial) for _, trial in sorted(enumerate(trials), key=sort_key)]
     for rank, trial in enumerate(ranked, start=1):
@@ -667,8 +702,9 @@ def run_search(job: SearchJob) -> dict:
     refusal = test_split_refusal(dataset_cfg, field_name, config_name)
     if refusal and not job.allow_test_split:
         raise TestSplitError(refusal)
-    metric = ranking_metric(cfg.test_evaluator, job.metric,
-                            field_name.replace('dataloader', 'evaluator'))
+    metric, rule = ranking_metric(cfg.test_evaluator, job.metric,
+                                  field_name.replace('dataloader', 'evaluator'), job.rule)
+    ranked_by = metric + (' (lower is better)' if rule == 'less' else '')
 
     built = []  # the model of the config, built at most once (to check keys it defaults)
 
@@ -691,7 +727,7 @@ def run_search(job: SearchJob) -> dict:
 
     dataset = describe_dataset(dataset_cfg)
     _say(f'{len(points)} trial(s) of {config_name} on {field_name} ({dataset}), ranked by '
-         f'{metric}' + (' [TEST SPLIT, allowed]' if refusal else ''))
+         f'{ranked_by}' + (' [TEST SPLIT, allowed]' if refusal else ''))
     trials = []
     for index, point in enumerate(points, start=1):
         trial_dir = osp.join(osp.abspath(job.work_dir), 'trials', point.trial_id)
@@ -713,11 +749,11 @@ def run_search(job: SearchJob) -> dict:
                            settings={k: value_text(v) for k, v in point.settings},
                            trial_dir=trial_dir))
 
-    ranked = rank_trials(trials, metric)
+    ranked = rank_trials(trials, metric, rule)
     best = ranked[0]
     table = format_ranking(ranked, list(job.space), metric)
     record = dict(config=osp.abspath(config_name), checkpoint=job.checkpoint,
-                  dataloader=field_name, dataset=dataset, metric=metric,
+                  dataloader=field_name, dataset=dataset, metric=metric, rule=rule,
                   test_split_allowed=bool(refusal),
                   space={k: [value_text(v) for v in vs] for k, vs in job.space.items()},
                   cfg_options={k: repr(v) for k, v in job.cfg_options.items()},
@@ -736,7 +772,7 @@ def run_search(job: SearchJob) -> dict:
             f.write(table + '\n')
         with open(folder.path(RESULTS_JSON), 'w') as f:
             json.dump(record, f, indent=2)
-        _say(f'ranked by {metric} on {field_name} ({dataset}):\n{table}')
+        _say(f'ranked by {ranked_by} on {field_name} ({dataset}):\n{table}')
         own = config_point(cfg, list(job.space), built[0] if built else None)
         own_trial = next((t for t in ranked if own is not None
                           and _same_settings(t['point'], own)), None)

@@ -92,6 +92,8 @@ def test_trials_are_ranked_by_the_metric_higher_first_ties_in_planned_order():
     assert [t['rank'] for t in ranked] == [1, 2, 3, 4, 5, 6]
     by_sr = ps.rank_trials(trials[:2], 'sot/SR0.5')  # another metric, another order
     assert [t['settings']['f'] for t in by_sr] == [1, 2]
+    lowest_first = ps.rank_trials(trials, 'sot/AO', 'less')  # e.g. VOT's failure counts
+    assert [t['settings']['f'] for t in lowest_first] == [6, 1, 2, 5, 3, 4]
 
 
 def test_ranking_table_lists_rank_short_setting_names_and_the_ranking_metric_first():
@@ -119,7 +121,11 @@ def test_short_labels_are_the_shortest_unique_suffixes():
     (dict(type='LaSOTDataset', split='test'), 'LaSOT test'),
     (dict(type='LaSOTDataset', split='all'), 'LaSOT all'),
     (dict(type='TrackingNetDataset', split='test'), 'TrackingNet test'),
-    (dict(type='FolderSOTDataset'), 'an OTB-100 / UAV123 / NFS / TNL2K-style folder'),
+    (dict(type='LaSOTDataset', split='extension'), 'LaSOT extension'),
+    (dict(type='FolderSOTDataset'), 'an OTB-100-style folder of test sequences'),
+    (dict(type='UAV123Dataset', version='UAV20L'), 'UAV123 / UAV20L'),
+    (dict(type='NFSDataset', fps=240), 'NfS'),
+    (dict(type='TNL2KDataset'), 'TNL2K'),
     (dict(type='VOTDataset'), 'VOT challenge sequences'),
     (dict(type='ConcatSOTDataset',
           datasets=[dict(type='GOT10kDataset', split='val'),
@@ -153,24 +159,37 @@ def test_the_got10k_hint_names_the_loader_to_change():
 
 
 # ------------------------------------------------------------------ the ranking metric
-@pytest.mark.parametrize('evaluator,metric,expected', [
-    (dict(type='SOTMetric', benchmark='got10k'), None, 'sot/AO'),
-    (dict(type='SOTMetric'), None, 'sot/AO'),
-    (dict(type='SOTMetric', benchmark='lasot'), None, 'sot/success'),
-    (dict(type='SOTMetric', benchmark='otb'), None, 'sot/success'),
-    ([dict(type='SOTMetric', benchmark='trackingnet', prefix='tn')], None, 'tn/success'),
-    (dict(type='SOTMetric', benchmark='got10k'), 'SR0.5', 'sot/SR0.5'),
-    (dict(type='SOTMetric', benchmark='got10k'), 'sot/SR0.75', 'sot/SR0.75'),
-    (dict(type='SOTMetric', benchmark='lasot'), 'norm_precision', 'sot/norm_precision'),
-    (dict(type='MyMetric'), 'my/score', 'my/score'),
+@pytest.mark.parametrize('evaluator,metric,rule,expected', [
+    (dict(type='SOTMetric', benchmark='got10k'), None, None, ('sot/AO', 'greater')),
+    (dict(type='SOTMetric'), None, None, ('sot/AO', 'greater')),
+    (dict(type='SOTMetric', benchmark='lasot'), None, None, ('sot/success', 'greater')),
+    (dict(type='SOTMetric', benchmark='otb'), None, None, ('sot/success', 'greater')),
+    ([dict(type='SOTMetric', benchmark='trackingnet', prefix='tn')], None, None,
+     ('tn/success', 'greater')),
+    (dict(type='SOTMetric', benchmark='vot2018'), None, None, ('sot/EAO', 'greater')),
+    (dict(type='SOTMetric', benchmark='vot2022'), None, None, ('sot/EAO', 'greater')),
+    (dict(type='SOTMetric', benchmark='got10k'), 'SR0.5', None, ('sot/SR0.5', 'greater')),
+    (dict(type='SOTMetric', benchmark='got10k'), 'sot/SR0.75', None, ('sot/SR0.75', 'greater')),
+    (dict(type='SOTMetric', benchmark='lasot'), 'norm_precision', None,
+     ('sot/norm_precision', 'greater')),
+    # VOT2016-2019 count failures (fewer is better); VOT2022's robustness is a tracked fraction
+    (dict(type='SOTMetric', benchmark='vot2016'), 'robustness', None, ('sot/robustness', 'less')),
+    (dict(type='SOTMetric', benchmark='vot2019'), 'num_failures', None,
+     ('sot/num_failures', 'less')),
+    (dict(type='SOTMetric', benchmark='vot2022'), 'robustness', None,
+     ('sot/robustness', 'greater')),
+    (dict(type='MyMetric'), 'my/score', None, ('my/score', 'greater')),
+    (dict(type='MyMetric'), 'my/error', 'less', ('my/error', 'less')),
 ])
-def test_ranking_metric_defaults_per_benchmark_and_can_be_chosen(evaluator, metric, expected):
-    assert ps.ranking_metric(evaluator, metric, 'val_evaluator') == expected
+def test_ranking_metric_defaults_per_benchmark_and_can_be_chosen(evaluator, metric, rule,
+                                                                 expected):
+    assert ps.ranking_metric(evaluator, metric, 'val_evaluator', rule) == expected
 
 
 @pytest.mark.parametrize('evaluator,metric,message', [
     (dict(type='SOTMetric', benchmark='got10k'), 'success', 'reports sot/AO, sot/SR0.5'),
     (dict(type='SOTMetric', benchmark='lasot'), 'AO', 'reports sot/success'),
+    (dict(type='SOTMetric', benchmark='vot2022'), 'failure_rate', 'reports sot/EAO'),
     (dict(type='SOTMetric', format_only=True, out_dir='x'), None, 'format_only=True'),
     (dict(type='MyMetric'), None, 'has no SOTMetric'),
 ])
@@ -209,8 +228,8 @@ def test_keys_the_model_defaults_pass_and_misspelt_keys_are_named_with_what_exis
     with pytest.raises(ps.SearchSpaceError) as error:
         ps.check_space_keys(cfg, ['model.test_cfg.serach_factor'], 'cfg.py', build_model)
     assert ("'model.test_cfg.serach_factor' is not a setting of cfg.py: model.test_cfg has no "
-            "'serach_factor' (it has: clip_margin, search_factor, search_size, window, "
-            'window_influence)') in str(error.value)
+            "'serach_factor' (it has: clip_margin, precision, search_factor, search_size, "
+            'window, window_influence)') in str(error.value)
     with pytest.raises(ps.SearchSpaceError, match="model.template_memory has no "
                        "'update_threshold' .*score_threshold"):
         ps.check_space_keys(cfg, ['model.template_memory.update_threshold'], 'cfg.py',

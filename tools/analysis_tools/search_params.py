@@ -1,7 +1,8 @@
 """Search test-time tracking settings on a validation split; print the ranking, write the best.
 
     python tools/analysis_tools/search_params.py CONFIG [CHECKPOINT] --space KEY=V1,V2 [...]
-        [--random N [--seed S]] [--metric KEY] [--work-dir DIR] [--dataloader {val,test}]
+        [--random N [--seed S]] [--metric KEY [--rule {greater,less}]] [--work-dir DIR]
+        [--dataloader {val,test}]
         [--allow-test-split] [--fresh] [--cfg-options k=v ...]
     python -m torch.distributed.run --nproc_per_node N tools/analysis_tools/search_params.py \\
         CONFIG CHECKPOINT --space ... --launcher pytorch          # videos sharded over N processes
@@ -18,10 +19,11 @@ CONFIG + CHECKPOINT on the config's ``val_dataloader`` (its ``test_dataloader`` 
 none, or with ``--dataloader test``), with the point's settings merged in. Values are Python
 literals (``4.5``, ``None``, ``[2.0,4.0]``); a bare word is a string (``hann``). The trials are
 ranked by ``--metric`` (default: ``sot/AO`` for GOT-10k, ``sot/success`` for the OPE
-benchmarks); ``<work-dir>/best_config.py`` ``_base_``-s CONFIG and sets only the searched keys
-(test it with ``tools/test.py <work-dir>/best_config.py CHECKPOINT``). Test splits (GOT-10k /
-LaSOT / TrackingNet test, OTB / UAV123 / NFS / TNL2K / VOT) are refused unless
-``--allow-test-split``. Finished trials are recorded in the work dir: a rerun continues.
+benchmarks, ``sot/EAO`` for VOT); ``<work-dir>/best_config.py`` ``_base_``-s CONFIG and sets
+only the searched keys (test it with ``tools/test.py <work-dir>/best_config.py CHECKPOINT``).
+Test splits (GOT-10k / LaSOT / TrackingNet test, LaSOT-ext, OTB-style folders, UAV123, NfS,
+TNL2K, VOT) are refused unless ``--allow-test-split``. Finished trials are recorded in the work
+dir: a rerun continues.
 See docs/search_params.md.
 """
 import argparse
@@ -52,7 +54,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0, help='seed of --random (default 0)')
     parser.add_argument('--metric',
                         help='metric to rank by, e.g. sot/SR0.5 or SR0.5 (default: sot/AO for '
-                        'GOT-10k, sot/success for LaSOT / TrackingNet / OTB)')
+                        'GOT-10k, sot/success for LaSOT / TrackingNet / OTB, sot/EAO for VOT)')
+    parser.add_argument('--rule', choices=['greater', 'less'],
+                        help="which way --metric is better (default: the metric's own: less "
+                        'for the failure counts of VOT2016-2019, greater otherwise)')
     parser.add_argument('--work-dir',
                         help='trials, record and results (default: work_dirs/search_params/'
                         '<config name>)')
@@ -89,7 +94,7 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
     try:
         job = SearchJob(config=args.config, checkpoint=args.checkpoint,
                         space=parse_space(args.space), work_dir=args.work_dir,
-                        dataloader=args.dataloader, metric=args.metric,
+                        dataloader=args.dataloader, metric=args.metric, rule=args.rule,
                         num_random=args.random, seed=args.seed,
                         allow_test_split=args.allow_test_split,
                         cfg_options=args.cfg_options or {}, launcher=args.launcher,
