@@ -5,6 +5,8 @@
 * :mod:`.quickstart` -- the main job of ``tools/quickstart.py``;
 * :mod:`.paper_tables` -- the paper's Tables 1-4 as rows of configs
   (``tools/analysis_tools/run_table.py``);
+* :mod:`.param_search` -- test-time settings searched on a validation split, ranked, the best
+  written as a config (``tools/analysis_tools/search_params.py``);
 * :mod:`.tracker_runs`, :mod:`.run_folder`, :mod:`.text_table` -- what these jobs share: a
   config trained / tested in this process, a resumable output folder, plain-text tables.
 

@@ -165,6 +165,13 @@ def test_progress_bar_counts_videos_and_frames():
     assert 'videos: 1, frames: 5' in out.getvalue()
 
 
+def test_progress_bar_writes_to_the_current_stdout_not_the_one_at_import(monkeypatch):
+    replaced = io.StringIO()  # e.g. pytest's capture of one test, closed after it
+    monkeypatch.setattr('sys.stdout', replaced)
+    VideoProgressBar(2).update(7)
+    assert '1/2 videos, 7 frames' in replaced.getvalue()
+
+
 def test_validation_during_training_keeps_the_best_checkpoint_by_ao(benchmark, tmp_path):
     """The config pieces of validating on GOT-10k val every N iterations (see the report)."""
     train_pipeline = [

@@ -79,15 +79,16 @@ class VideoProgressBar(ProgressBar):
 
     Args:
         num_videos (int): Videos to run (0: unknown, no bar and no ETA).
-        file: Output stream. Defaults to ``sys.stdout``.
+        file: Output stream. Defaults to the ``sys.stdout`` of the moment (not of the import:
+            a replaced and closed stream, e.g. pytest's capture, would be written to).
         unit (str): What is counted, e.g. ``'runs'`` (multi-start runs). Defaults to
             ``'videos'``.
     """
 
-    def __init__(self, num_videos: int, file=sys.stdout, unit: str = 'videos') -> None:
+    def __init__(self, num_videos: int, file=None, unit: str = 'videos') -> None:
         self.num_frames = 0
         self.unit = unit
-        super().__init__(task_num=num_videos, file=file)
+        super().__init__(task_num=num_videos, file=file or sys.stdout)
 
     def update(self, num_frames: int = 1) -> None:  # type: ignore[override]
         """Mark one more video (of ``num_frames`` frames) done and redraw."""

@@ -34,9 +34,11 @@ class ProContEXT(BaseSingleObjectTracker):
         template_memory (dict): Template policy (:class:`TemplateMemory`): static / dynamic
             context factors, template size, update interval and threshold.
         test_cfg (dict): Tracking settings: ``search_factor`` (5.0), ``search_size`` (384),
-            ``window`` (``'hann'`` or None), ``clip_margin`` (10 px), ``precision`` of the
-            tracking forward (``'fp32'``, ``'bf16'`` or ``'auto'``: bf16 where the device
-            multiplies bfloat16 natively; see :meth:`tracking_forward`).
+            ``window`` (``'hann'`` or None), ``window_influence`` (1.0: the score map is
+            multiplied by ``(1 - w) + w * hann``, so 1.0 is the reference's plain product with
+            the Hann window and 0.0 the same as no window), ``clip_margin`` (10 px),
+            ``precision`` of the tracking forward (``'fp32'``, ``'bf16'`` or ``'auto'``: bf16
+            where the device multiplies bfloat16 natively; see :meth:`tracking_forward`).
         data_preprocessor (dict): :class:`SOTDataPreprocessor` config.
         train_cfg (dict, optional): Unused; the candidate-elimination keep-ratio warm-up is
             set by ``CEKeepRatioHook`` on the backbone
@@ -63,12 +65,16 @@ class ProContEXT(BaseSingleObjectTracker):
         self.head = build_in_scope(MODELS, head)
         self.template_memory = build_template_memory(template_memory)
         self.test_cfg = dict(search_factor=5.0, search_size=self.backbone.search_size,
-                             window='hann', clip_margin=10, precision='fp32')
+                             window='hann', window_influence=1.0, clip_margin=10,
+                             precision='fp32')
         self.test_cfg.update(test_cfg or {})
         self.train_cfg = train_cfg or {}
         self._check_sizes()
         search_grid = self.test_cfg['search_size'] // self.backbone.patch_size
         window = hann_window_2d(search_grid) if self.test_cfg['window'] == 'hann' else None
+        influence = self.test_cfg['window_influence']
+        if window is not None and influence != 1.0:  # 1.0 keeps the reference's window exactly
+            window = (1.0 - influence) + influence * window
         self.register_buffer('output_window', window, persistent=False)
         #: 'fp32' or 'bf16': test_cfg.precision resolved on the model's device by init()
         self.tracking_precision: Optional[str] = None
@@ -88,6 +94,10 @@ class ProContEXT(BaseSingleObjectTracker):
             raise ValueError("test_cfg.window must be 'hann' or None, got "
                              f"{self.test_cfg['window']!r}")
         check_precision(self.test_cfg['precision'], 'test_cfg.precision')
+        influence = self.test_cfg['window_influence']
+        if not (isinstance(influence, (int, float)) and 0.0 <= influence <= 1.0):
+            raise ValueError('test_cfg.window_influence must be a number in [0, 1], got '
+                             f'{influence!r}')
 
     def _reset_video_state(self) -> None:
         self.state_xywh: Optional[List[float]] = None

@@ -4,7 +4,7 @@ import torch
 from mmdet.structures import DetDataSample, TrackDataSample
 from mmengine.structures import InstanceData
 
-from procontext_mm.models.sot import ProContEXT, hann_window_2d
+from procontext_mm.models.sot import hann_window_2d
 from procontext_mm.registry import MODELS
 from procontext_mm.structures import crop_square
 from procontext_mm.testing import moving_square_video, tiny_tracker_cfg
@@ -18,7 +18,8 @@ def _tracker(**kwargs):
 def test_hann_window_matches_reference_formula():
     size = 8
     one_d = 0.5 * (1 - np.cos(2 * np.pi / (size + 1) * np.arange(1, size + 1)))
-    np.testing.assert_allclose(hann_window_2d(size)[0, 0].numpy(), np.outer(one_d, one_d), atol=1e-6)
+    np.testing.assert_allclose(hann_window_2d(size)[0, 0].numpy(), np.outer(one_d, one_d),
+                               atol=1e-6)
 
 
 def test_track_returns_boxes_inside_image_and_raw_scores():
@@ -106,7 +107,8 @@ def test_bad_init_box_raises(bbox, message):
 
 
 @pytest.mark.parametrize('frame', [
-    np.zeros((20, 20), np.uint8), np.zeros((20, 20, 3), np.float32), np.zeros((20, 20, 4), np.uint8),
+    np.zeros((20, 20), np.uint8), np.zeros((20, 20, 3), np.float32),
+    np.zeros((20, 20, 4), np.uint8),
     [[0, 0, 0]]
 ])
 def test_bad_frame_raises(frame):
@@ -148,7 +150,8 @@ def test_predict_on_track_data_samples_matches_init_track():
         data = dict(inputs=[torch.from_numpy(frame).permute(2, 0, 1)[None]],
                     data_samples=[_frame_sample(i, boxes[0].tolist() if i == 0 else None)])
         out = tracker.test_step(data)[0][0]
-        results.append((out.pred_track_instances.bboxes[0].tolist(), out.pred_track_instances.scores.item()))
+        results.append((out.pred_track_instances.bboxes[0].tolist(),
+                        out.pred_track_instances.scores.item()))
         assert out.track_time >= 0
     assert results[0] == (boxes[0].tolist(), -1.0)
     reference = _tracker()
@@ -161,7 +164,8 @@ def test_predict_on_track_data_samples_matches_init_track():
 
 def _training_batch(num_samples=2, num_templates=4, factors=None):
     gen = torch.Generator().manual_seed(0)
-    inputs = dict(template=[torch.randint(0, 256, (num_templates, 3, 64, 64), dtype=torch.uint8, generator=gen)
+    inputs = dict(template=[torch.randint(0, 256, (num_templates, 3, 64, 64), dtype=torch.uint8,
+                                          generator=gen)
                             for _ in range(num_samples)],
                   search=[torch.randint(0, 256, (1, 3, 128, 128), dtype=torch.uint8, generator=gen)
                           for _ in range(num_samples)])
@@ -190,7 +194,8 @@ def test_loss_mode_gives_finite_losses_and_honours_scheduled_ce_keep_ratio():
     assert set(losses) == {'loss_heatmap', 'loss_iou', 'loss_bbox', 'mean_iou'}
     assert all(torch.isfinite(v) for v in losses.values())
     calls = []
-    tracker.backbone.register_forward_hook(lambda m, args, out: calls.append(out.kept_index.shape[1]))
+    tracker.backbone.register_forward_hook(
+        lambda m, args, out: calls.append(out.kept_index.shape[1]))
     tracker.backbone.scheduled_ce_keep_ratio = 1.0
     tracker(**data, mode='loss')
     tracker.backbone.scheduled_ce_keep_ratio = None
@@ -234,3 +239,34 @@ def test_static_box_baseline_keeps_the_initial_box():
     assert tracker.track(frames[2]) == (boxes[0].tolist(), 1.0)
     with pytest.raises(RuntimeError, match='nothing to train'):
         tracker.loss({}, [])
+
+
+def _windowed_tracker(**test_cfg):
+    cfg = tiny_tracker_cfg()
+    cfg['test_cfg'].update(test_cfg)
+    torch.manual_seed(0)
+    return MODELS.build(cfg).eval()
+
+
+def _track_boxes(tracker, num_frames=6):
+    frames, boxes = moving_square_video(num_frames=num_frames)
+    tracker.init(frames[0], boxes[0])
+    return [tracker.track(frame)[0] for frame in frames[1:]]
+
+
+def test_window_influence_default_is_the_plain_hann_product_and_zero_is_no_window():
+    grid = 128 // 16  # the tiny tracker's search size / patch size
+    default = _windowed_tracker()
+    assert default.test_cfg['window_influence'] == 1.0
+    assert torch.equal(default.output_window, hann_window_2d(grid))  # bit for bit as before
+    half = _windowed_tracker(window_influence=0.5)
+    torch.testing.assert_close(half.output_window, 0.5 + 0.5 * hann_window_2d(grid))
+    # w = 0 flattens the window to ones: the same boxes as tracking without a window
+    assert _track_boxes(_windowed_tracker(window_influence=0.0)) == _track_boxes(
+        _windowed_tracker(window=None))
+
+
+@pytest.mark.parametrize('influence', [-0.1, 1.5, 'strong', None])
+def test_window_influence_outside_zero_one_is_refused(influence):
+    with pytest.raises(ValueError, match=r'window_influence must be a number in \[0, 1\]'):
+        _windowed_tracker(window_influence=influence)
