@@ -49,9 +49,15 @@ def load_tracker_weights(model: nn.Module, checkpoint: str) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
+#: Where :func:`init_model` runs the tracking network.
+BACKENDS = ('pytorch', 'onnxruntime')
+
+
 def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = None,
                device: Union[str, torch.device] = 'cpu',
-               cfg_options: Optional[dict] = None) -> nn.Module:
+               cfg_options: Optional[dict] = None,
+               backend: str = 'pytorch',
+               onnx_file: Optional[str] = None) -> nn.Module:
     """Build a tracker from a config file and optionally load a checkpoint.
 
     Args:
@@ -60,10 +66,27 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
             (``{'net': ...}``). None keeps the random / pretrained initialisation.
         device (str | torch.device): Where to put the model. Defaults to 'cpu'.
         cfg_options (dict, optional): Overrides merged into the config.
+        backend (str): What runs the network while tracking: ``'pytorch'`` or
+            ``'onnxruntime'`` (``onnx_file``, exported from this config by
+            ``tools/deployment/pytorch2onnx.py``; cropping, window, decoding and template
+            memory stay the same Python code; the network's weights are the file's, so
+            ``checkpoint`` may be None). Defaults to 'pytorch'.
+        onnx_file (str, optional): The exported network, for ``backend='onnxruntime'``.
 
     Returns:
         nn.Module: the tracker in eval mode, with ``model.cfg`` set.
+
+    Raises:
+        ValueError: For an unknown backend, an ``onnx_file`` without the ONNX Runtime backend
+            or the reverse, or an ONNX file exported for another config.
+        FileNotFoundError: If ``onnx_file`` does not exist.
+        ImportError: If onnxruntime is not installed (the ``deploy`` extra).
     """
+    if backend not in BACKENDS:
+        raise ValueError(f'backend must be one of {BACKENDS}, got {backend!r}')
+    if (backend == 'onnxruntime') != (onnx_file is not None):
+        raise ValueError(f"onnx_file is needed with backend='onnxruntime' and only then, got "
+                         f'backend={backend!r}, onnx_file={onnx_file!r}')
     if isinstance(config, (str, Path)):
         config = Config.fromfile(str(config))
     elif not isinstance(config, Config):
@@ -77,6 +100,13 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
     if checkpoint is not None:
         load_tracker_weights(model, checkpoint)
     model.cfg = config
+    if backend == 'onnxruntime':
+        if not hasattr(model, 'set_network_backend'):
+            raise ValueError(f'{type(model).__name__} has no network to run in ONNX Runtime')
+        from procontext_mm.deployment import OnnxRuntimeNetwork  # imports onnxruntime on use
+        network = OnnxRuntimeNetwork(onnx_file)
+        network.check_matches(model)
+        model.set_network_backend(network)
     return model.to(device).eval()
 
 

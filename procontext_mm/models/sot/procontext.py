@@ -1,6 +1,6 @@
 """ProContEXT: one-stream transformer tracker with multi-scale static and dynamic templates."""
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -66,6 +66,7 @@ class ProContEXT(BaseSingleObjectTracker):
         search_grid = self.test_cfg['search_size'] // self.backbone.patch_size
         window = hann_window_2d(search_grid) if self.test_cfg['window'] == 'hann' else None
         self.register_buffer('output_window', window, persistent=False)
+        self.network_backend: Optional[Callable[[Tensor, Tensor], CenterHeadOutput]] = None
         self._reset_video_state()
 
     def _check_sizes(self) -> None:
@@ -104,6 +105,27 @@ class ProContEXT(BaseSingleObjectTracker):
             CenterHeadOutput: score / offset / size maps on the search grid.
         """
         return self.head(self.backbone(templates, search, ce_keep_ratio).search_feat)
+
+    def set_network_backend(
+            self, backend: Optional[Callable[[Tensor, Tensor], CenterHeadOutput]]) -> None:
+        """Let :meth:`track` run its network through ``backend`` instead of PyTorch.
+
+        Cropping, the Hann window, decoding and the template memory stay this module's code;
+        only the network call changes. Training and :meth:`forward_crops` are unaffected.
+
+        Args:
+            backend (callable, optional): (templates (1, T, 3, Hz, Wz), search (1, 3, Hx, Wx))
+                -> :class:`CenterHeadOutput`, as :meth:`forward_crops` in eval mode, e.g.
+                :class:`procontext_mm.deployment.OnnxRuntimeNetwork`; None restores PyTorch.
+        """
+        self.network_backend = backend
+
+    def tracking_forward(self, templates: Tensor, search: Tensor) -> CenterHeadOutput:
+        """The network call of :meth:`track`: :meth:`forward_crops`, or the backend set by
+        :meth:`set_network_backend`. Arguments and result as :meth:`forward_crops`."""
+        if self.network_backend is None:
+            return self.forward_crops(templates, search)
+        return self.network_backend(templates, search)
 
     def _forward(self, inputs: Dict[str, Tensor], data_samples=None) -> CenterHeadOutput:
         return self.forward_crops(inputs['template'], inputs['search'][:, 0])
@@ -208,7 +230,7 @@ class ProContEXT(BaseSingleObjectTracker):
         search = self._crops_to_tensor([search_patch])
         templates = self._templates()
         t1 = time.perf_counter()
-        head_out = self.forward_crops(templates, search)
+        head_out = self.tracking_forward(templates, search)
         t2 = time.perf_counter()
         raw_score = float(head_out.score_map.max())
         response = head_out.score_map
