@@ -1,13 +1,9 @@
 import pytest
 import torch
+from _deployment_utils import TINY_CFG_KWARGS
 from mmengine.config import Config
 
 from procontext_mm.testing import tiny_tracker_cfg
-
-# A tiny tracker whose dynamic templates may refresh every 2nd frame. With the random weights of
-# seed 0 its raw scores on the moving square lie around 0.53-0.61: the threshold puts some
-# refresh frames on either side (the tracker test checks that it does).
-TINY_CFG_KWARGS = dict(update_interval=2, score_threshold=0.55)
 
 
 @pytest.fixture(scope='session')

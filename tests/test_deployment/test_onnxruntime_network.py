@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import torch
-from conftest import TINY_CFG_KWARGS
+from _deployment_utils import TINY_CFG_KWARGS
 from mmengine.config import Config
 
 from procontext_mm.apis import init_model
