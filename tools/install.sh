@@ -44,7 +44,7 @@ fi
 
 log "step 3/3: mmengine, mmdet, procontext_mm"
 "${pip[@]}" --quiet "mmengine==$MMENGINE_VERSION" "mmdet==$MMDET_VERSION"
-"${pip[@]}" --quiet --no-build-isolation -e "$repo_root[apps,tests]"
+"${pip[@]}" --quiet --no-build-isolation -e "$repo_root[apps,tests,deploy]"
 
 "$py" - <<'PY'
 import mmcv, mmcv.ops, mmdet, mmengine, torch  # noqa: F401  (mmcv.ops proves the C++ ops built)

@@ -50,10 +50,16 @@ def load_tracker_weights(model: nn.Module, checkpoint: str) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
+#: Where :func:`init_model` runs the tracking network.
+BACKENDS = ('pytorch', 'onnxruntime')
+
+
 def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = None,
                device: Union[str, torch.device] = 'cpu',
                cfg_options: Optional[dict] = None,
-               precision: Optional[str] = None) -> nn.Module:
+               precision: Optional[str] = None,
+               backend: str = 'pytorch',
+               onnx_file: Optional[str] = None) -> nn.Module:
     """Build a tracker from a config file and optionally load a checkpoint.
 
     Args:
@@ -65,10 +71,33 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
         precision (str, optional): Tracking precision, ``'fp32'``, ``'bf16'`` or ``'auto'``
             (sets ``model.test_cfg.precision``, see :class:`ProContEXT`). None keeps the
             config's.
+        backend (str): What runs the network while tracking: ``'pytorch'`` or
+            ``'onnxruntime'`` (``onnx_file``, exported from this config by
+            ``tools/deployment/pytorch2onnx.py``; cropping, window, decoding and template
+            memory stay the same Python code; the network's weights are the file's, so
+            ``checkpoint`` may be None). Defaults to 'pytorch'.
+        onnx_file (str, optional): The exported network, for ``backend='onnxruntime'``; its
+            precision (fp32 / int8) was chosen at export, so ``precision`` does not apply.
 
     Returns:
         nn.Module: the tracker in eval mode, with ``model.cfg`` set.
+
+    Raises:
+        ValueError: For an unknown backend or precision, an ``onnx_file`` without the ONNX
+            Runtime backend or the reverse, ``precision='bf16'`` / ``'auto'`` with ONNX Runtime,
+            or an ONNX file exported for another config.
+        FileNotFoundError: If ``onnx_file`` does not exist.
+        ImportError: If onnxruntime is not installed (the ``deploy`` extra).
     """
+    if backend not in BACKENDS:
+        raise ValueError(f'backend must be one of {BACKENDS}, got {backend!r}')
+    if (backend == 'onnxruntime') != (onnx_file is not None):
+        raise ValueError(f"onnx_file is needed with backend='onnxruntime' and only then, got "
+                         f'backend={backend!r}, onnx_file={onnx_file!r}')
+    if backend == 'onnxruntime' and precision not in (None, 'fp32'):
+        raise ValueError(f"precision={precision!r} applies to the PyTorch network; with "
+                         "backend='onnxruntime' the ONNX file's precision applies (fp32 or int8, "
+                         'chosen by pytorch2onnx.py --precision)')
     if isinstance(config, (str, Path)):
         config = Config.fromfile(str(config))
     elif not isinstance(config, Config):
@@ -84,6 +113,13 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
     if checkpoint is not None:
         load_tracker_weights(model, checkpoint)
     model.cfg = config
+    if backend == 'onnxruntime':
+        if not hasattr(model, 'set_network_backend'):
+            raise ValueError(f'{type(model).__name__} has no network to run in ONNX Runtime')
+        from procontext_mm.deployment import OnnxRuntimeNetwork  # imports onnxruntime on use
+        network = OnnxRuntimeNetwork(onnx_file)
+        network.check_matches(model)
+        model.set_network_backend(network)
     return model.to(device).eval()
 
 

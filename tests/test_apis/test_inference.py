@@ -78,3 +78,9 @@ def test_init_model_precision_sets_the_tracking_precision():
     static = Config(dict(model=dict(type='StaticBoxTracker'), default_scope='procontext_mm'))
     with pytest.raises(ValueError, match='StaticBoxTracker runs no network'):
         init_model(static, precision='bf16')
+
+
+def test_init_model_refuses_a_precision_for_the_onnxruntime_backend(tmp_path):
+    with pytest.raises(ValueError, match=r"precision='bf16' applies to the PyTorch network"):
+        init_model(_config(), precision='bf16', backend='onnxruntime',
+                   onnx_file=str(tmp_path / 'net.onnx'))

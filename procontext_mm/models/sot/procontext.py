@@ -1,6 +1,6 @@
 """ProContEXT: one-stream transformer tracker with multi-scale static and dynamic templates."""
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -79,6 +79,7 @@ class ProContEXT(BaseSingleObjectTracker):
         #: 'fp32' or 'bf16': test_cfg.precision resolved on the model's device by init()
         self.tracking_precision: Optional[str] = None
         self._precision_resolved_for = None
+        self.network_backend: Optional[Callable[[Tensor, Tensor], CenterHeadOutput]] = None
         self._reset_video_state()
 
     def _check_sizes(self) -> None:
@@ -123,8 +124,23 @@ class ProContEXT(BaseSingleObjectTracker):
         """
         return self.head(self.backbone(templates, search, ce_keep_ratio).search_feat)
 
+    def set_network_backend(
+            self, backend: Optional[Callable[[Tensor, Tensor], CenterHeadOutput]]) -> None:
+        """Let :meth:`track` run its network through ``backend`` instead of PyTorch.
+
+        Cropping, the Hann window, decoding and the template memory stay this module's code;
+        only the network call changes. Training and :meth:`forward_crops` are unaffected.
+
+        Args:
+            backend (callable, optional): (templates (1, T, 3, Hz, Wz), search (1, 3, Hx, Wx))
+                -> :class:`CenterHeadOutput`, as :meth:`forward_crops` in eval mode, e.g.
+                :class:`procontext_mm.deployment.OnnxRuntimeNetwork`; None restores PyTorch.
+        """
+        self.network_backend = backend
+
     def tracking_forward(self, templates: Tensor, search: Tensor) -> CenterHeadOutput:
-        """The network of one tracking step, in :attr:`tracking_precision`.
+        """The network call of :meth:`track`: the backend set by :meth:`set_network_backend`
+        if any, else :meth:`forward_crops` in :attr:`tracking_precision`.
 
         In ``'bf16'`` the backbone runs under bfloat16 autocast: its matmuls and convolutions
         in bfloat16, while the residual stream, LayerNorm (float32 inputs stay float32 under
@@ -140,6 +156,8 @@ class ProContEXT(BaseSingleObjectTracker):
         Returns:
             CenterHeadOutput: float32 score / offset / size maps on the search grid.
         """
+        if self.network_backend is not None:
+            return self.network_backend(templates, search)
         if self.tracking_precision != 'bf16':
             return self.forward_crops(templates, search)
         with torch.autocast(search.device.type, dtype=torch.bfloat16):

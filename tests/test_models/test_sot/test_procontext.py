@@ -270,3 +270,30 @@ def test_window_influence_default_is_the_plain_hann_product_and_zero_is_no_windo
 def test_window_influence_outside_zero_one_is_refused(influence):
     with pytest.raises(ValueError, match=r'window_influence must be a number in \[0, 1\]'):
         _windowed_tracker(window_influence=influence)
+
+
+def test_track_runs_its_network_through_the_backend_it_is_given():
+    tracker = _tracker()
+    frames, boxes = moving_square_video(num_frames=4)
+    tracker.init(frames[0], boxes[0])
+    pytorch_results = [tracker.track(frame) for frame in frames[1:]]
+
+    calls = []
+
+    def backend(templates, search):  # what a deployment backend sees and returns
+        calls.append((tuple(templates.shape), tuple(search.shape)))
+        return tracker.forward_crops(templates, search)
+
+    tracker.set_network_backend(backend)
+    tracker.init(frames[0], boxes[0])
+    assert [tracker.track(frame) for frame in frames[1:]] == pytorch_results
+    assert calls == [((1, 4, 3, 64, 64), (1, 3, 128, 128))] * 3
+
+    # a backend's maps decide the box; None restores the PyTorch network
+    tracker.set_network_backend(lambda templates, search: tracker.forward_crops(
+        templates, search)._replace(score_map=torch.full((1, 1, 8, 8), 0.25)))
+    tracker.init(frames[0], boxes[0])
+    assert tracker.track(frames[1])[1] == 0.25
+    tracker.set_network_backend(None)
+    tracker.init(frames[0], boxes[0])
+    assert tracker.track(frames[1]) == pytorch_results[0]

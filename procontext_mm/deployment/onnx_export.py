@@ -1,0 +1,175 @@
+"""Export of a ProContEXT tracker's network (backbone with candidate elimination + head) to ONNX.
+
+The exported graph maps the normalised template crops and search crop of one tracking step to
+the score / offset / size maps (:class:`CenterHeadOutput`); cropping, the Hann window, decoding
+and the template memory stay Python (:meth:`ProContEXT.track`). Shapes are fixed by the config:
+``templates`` (1, T, 3, Hz, Wz) with T = static + dynamic templates, ``search`` (1, 3, Hx, Wx).
+"""
+import contextlib
+import importlib
+import json
+import logging
+from pathlib import Path
+from typing import Dict, Optional, Tuple, Union
+
+import torch
+from torch import Tensor, nn
+
+from procontext_mm.models.heads.center_head import CenterHeadOutput
+from procontext_mm.version import __version__
+
+#: Names of the graph's inputs and outputs, in order.
+INPUT_NAMES = ('templates', 'search')
+OUTPUT_NAMES = CenterHeadOutput._fields  # ('score_map', 'offset_map', 'size_map')
+#: ``metadata_props`` key holding :func:`network_metadata` (JSON) in exported files.
+METADATA_KEY = 'procontext_mm.network'
+#: Precisions :func:`export_tracker_network` / the deployment tool offer.
+PRECISIONS = ('fp32', 'int8')
+
+
+def import_deploy_dependency(name: str):
+    """Import an optional dependency of the deployment code, or say which extra installs it.
+
+    Raises:
+        ImportError: If ``name`` (onnx, onnxruntime, onnxscript) is not installed.
+    """
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        raise ImportError(
+            f'{name} is not installed: ONNX export and the ONNX Runtime backend need the '
+            '"deploy" extra, pip install "procontext_mm[deploy]" (in a clone: '
+            'pip install -e ".[deploy]")') from error
+
+
+def network_input_shapes(model: nn.Module) -> Dict[str, Tuple[int, ...]]:
+    """Input shapes of the tracking network of ``model``, as :meth:`ProContEXT.track` feeds it.
+
+    Args:
+        model (ProContEXT): The tracker.
+
+    Returns:
+        dict[str, tuple[int]]: ``templates`` (1, T, 3, Hz, Wz) with T the number of static +
+        dynamic templates of ``model.template_memory`` and Hz = Wz its ``template_size``;
+        ``search`` (1, 3, Hx, Wx) with Hx = Wx = ``model.test_cfg['search_size']``.
+    """
+    memory = model.template_memory
+    template_size, search_size = memory.template_size, model.test_cfg['search_size']
+    return dict(templates=(1, memory.num_templates, 3, template_size, template_size),
+                search=(1, 3, search_size, search_size))
+
+
+def network_metadata(model: nn.Module) -> Dict[str, object]:
+    """What the network's outputs depend on beyond its input shapes (stored in exported files
+    and checked on load): the template order and the candidate-elimination settings."""
+    backbone = model.backbone
+    return dict(template_labels=model.template_memory.labels,
+                ce_layers=list(backbone.ce_layers),
+                ce_keep_ratio=list(backbone.ce_keep_ratio),
+                ce_template_range=backbone.ce_template_range)
+
+
+class TrackingNetwork(nn.Module):
+    """``model.forward_crops`` as the module that is exported: (templates, search) -> maps.
+
+    Args:
+        model (ProContEXT): The tracker; its configured candidate-elimination keep ratios are
+            used (eval mode).
+    """
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, templates: Tensor, search: Tensor) -> CenterHeadOutput:
+        return self.model.forward_crops(templates, search)
+
+
+def random_network_inputs(model: nn.Module, seed: int = 0) -> Dict[str, Tensor]:
+    """Normalised crops of random uint8 images, shaped as :func:`network_input_shapes`.
+
+    Returns:
+        dict[str, Tensor]: ``templates`` and ``search``, float32 on the model's device.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    inputs = {}
+    for name, shape in network_input_shapes(model).items():
+        images = torch.randint(0, 256, shape, generator=generator, dtype=torch.uint8)
+        inputs[name] = model.data_preprocessor.normalize(images)
+    return inputs
+
+
+@contextlib.contextmanager
+def _quiet_exporter():
+    # The exporter logs one warning per torchvision operator it cannot register; torchvision is
+    # not a dependency of this package (it does not import beside its torch), so they are noise.
+    logger = logging.getLogger('torch.onnx._internal.exporter._registration')
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def export_tracker_network(model: nn.Module, onnx_file: Union[str, Path],
+                           opset_version: Optional[int] = None) -> Path:
+    """Export the tracking network of ``model`` to ``onnx_file`` (float32).
+
+    Uses torch's ``torch.export``-based exporter (``dynamo=True``, needs onnxscript): the
+    TorchScript exporter (``dynamo=False``) is deprecated since torch 2.9 and traces the
+    candidate-elimination token counts through tensor shapes (TracerWarnings); both give the
+    same maps. Candidate elimination (top-k of the template-centre attention, gathers and the
+    final scatter) is inside the graph, at the configured keep ratios. Weights are stored
+    inside the file (no external data).
+
+    Args:
+        model (ProContEXT): The tracker; its training mode is restored afterwards.
+        onnx_file (str | Path): Output file; parent folders are created.
+        opset_version (int, optional): ONNX opset; None takes the exporter's default (20 with
+            torch 2.13).
+
+    Returns:
+        Path: ``onnx_file``.
+    """
+    import_deploy_dependency('onnx')
+    import_deploy_dependency('onnxscript')
+    onnx_file = Path(onnx_file)
+    onnx_file.parent.mkdir(parents=True, exist_ok=True)
+    inputs = random_network_inputs(model)
+    was_training = model.training
+    model.eval()
+    try:
+        with _quiet_exporter(), torch.no_grad():
+            program = torch.onnx.export(
+                TrackingNetwork(model).eval(), (inputs['templates'], inputs['search']),
+                dynamo=True, verbose=False, opset_version=opset_version,
+                input_names=list(INPUT_NAMES), output_names=list(OUTPUT_NAMES))
+    finally:
+        model.train(was_training)
+    program.model.producer_name = 'procontext_mm'
+    program.model.producer_version = __version__
+    program.model.metadata_props[METADATA_KEY] = json.dumps(network_metadata(model))
+    program.save(str(onnx_file), external_data=False)
+    return onnx_file
+
+
+def quantize_int8(fp32_file: Union[str, Path], int8_file: Union[str, Path]) -> Path:
+    """ONNX Runtime dynamic quantisation: int8 weights of the MatMuls (the transformer's
+    linear layers and attention products), activations quantised per call; convolutions (patch
+    embedding, head) stay float32, as their ``ConvInteger`` kernels run slower than float here.
+
+    Args:
+        fp32_file (str | Path): Float32 file from :func:`export_tracker_network`.
+        int8_file (str | Path): Output file; keeps the metadata of ``fp32_file``.
+
+    Returns:
+        Path: ``int8_file``.
+    """
+    quantization = import_deploy_dependency('onnxruntime.quantization')
+    int8_file = Path(int8_file)
+    int8_file.parent.mkdir(parents=True, exist_ok=True)
+    quantization.quantize_dynamic(str(fp32_file), str(int8_file),
+                                  weight_type=quantization.QuantType.QInt8,
+                                  op_types_to_quantize=['MatMul'])
+    return int8_file
