@@ -67,6 +67,10 @@ class ProContEXT(BaseSingleObjectTracker):
         self.test_cfg = dict(search_factor=5.0, search_size=self.backbone.search_size,
                              window='hann', window_influence=1.0, clip_margin=10,
                              precision='fp32')
+        unknown = sorted(set(test_cfg or {}) - set(self.test_cfg))
+        if unknown:  # a misspelt setting would otherwise be ignored without a word
+            raise ValueError(f'Unknown test_cfg keys {unknown}; ProContEXT knows '
+                             f'{sorted(self.test_cfg)}')
         self.test_cfg.update(test_cfg or {})
         self.train_cfg = train_cfg or {}
         self._check_sizes()

@@ -297,3 +297,11 @@ def test_track_runs_its_network_through_the_backend_it_is_given():
     tracker.set_network_backend(None)
     tracker.init(frames[0], boxes[0])
     assert tracker.track(frames[1]) == pytorch_results[0]
+
+
+def test_unknown_test_cfg_keys_are_named():
+    cfg = tiny_tracker_cfg()
+    cfg['test_cfg']['serach_factor'] = 4.5
+    with pytest.raises(ValueError, match=r"Unknown test_cfg keys \['serach_factor'\]; ProContEXT "
+                       r"knows \[.*'search_factor'"):
+        MODELS.build(cfg)
