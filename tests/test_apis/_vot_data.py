@@ -1,5 +1,5 @@
-"""Tiny VOT data, tiny tracker config files and a one-thread fixture for the API tests (a
-uniquely named module: ``conftest`` is ambiguous)."""
+"""Tiny VOT data and tiny tracker config files for the API tests (a uniquely named module:
+``conftest`` is ambiguous)."""
 import os
 import os.path as osp
 import pprint
@@ -7,23 +7,11 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
-import torch
 
 from procontext_mm.testing import moving_square_video, tiny_tracker_cfg
 
 REPO = Path(__file__).resolve().parents[2]
 TRAX_SCRIPT = REPO / 'tools' / 'vot' / 'procontext_trax.py'
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny models run fastest on one thread (and do not fight parallel jobs for cores); autouse
-    in every module that imports it."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def write_tiny_config(path) -> str:

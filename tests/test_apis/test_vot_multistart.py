@@ -7,7 +7,6 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-from _vot_data import one_torch_thread  # noqa: F401 (fixture)
 
 from procontext_mm.apis import (evaluate_vot_multistart_results, run_multistart_sequence,
                                 run_vot_multistart_experiment)
@@ -17,6 +16,8 @@ from procontext_mm.testing import moving_square_video
 
 ANCHORS = {'ants': {0: 1, 12: 1, 20: -1, 29: -1}, 'bolt': {0: 1, 15: -1}}
 INTERVAL = (3, 25)
+
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def _write_vot2022_stb(root):

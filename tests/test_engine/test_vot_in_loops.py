@@ -32,12 +32,7 @@ SEQUENCES = [  # name, frames, square speed (px / frame), region kind
 ]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def write_vot_benchmark(root):

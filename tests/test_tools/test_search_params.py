@@ -40,13 +40,7 @@ def tool():
     return _load(TOOL, 'search_params_tool')
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One intra-op thread: the tests share 2 cores with other processes."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 @pytest.fixture(scope='module')

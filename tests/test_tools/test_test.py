@@ -41,13 +41,7 @@ def tool():
     return _load_tool()
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One intra-op thread: the tests share 2 cores with other processes."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def _write_config(path, model):
