@@ -2,19 +2,15 @@
 the records and scores of ``run_vot_experiment`` and of ``vot-toolkit`` 0.7 (its own
 ``SupervisedExperiment`` run on the same tracker, and its analysis on our raw results)."""
 import contextlib
-import json
 import os
 import os.path as osp
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 import torch
+from _dist_runs import static_box_vot_runs
 from mmengine.runner import Runner
 
 from procontext_mm.apis import run_vot_experiment
@@ -296,36 +292,13 @@ def test_the_plain_test_loop_is_refused_by_the_vot_metric(vot_root, tmp_path):
 def test_two_gloo_processes_give_the_one_process_vot_scores(vot_root, tmp_path):
     """tools/dist_test.sh on a vot2018_test.py config: each rank runs the protocol on its
     videos, SOTMetric gathers them and scores what one process scores."""
-    repo = Path(__file__).resolve().parents[2]
-    config = tmp_path / 'static_box_vot.py'
-    config.write_text(
-        f"_base_ = ['{repo}/configs/_base_/datasets/vot2018_test.py', "
-        f"'{repo}/configs/_base_/default_runtime.py']\n"
-        "model = dict(type='StaticBoxTracker')\n"
-        "model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')\n"
-        "env_cfg = dict(dist_cfg=dict(backend='gloo'))\n")
-    options = ['--cfg-options', f'test_dataloader.dataset.data_root={vot_root}',
-               'test_dataloader.dataset.use_cache=False', 'test_dataloader.num_workers=0',
-               'test_dataloader.persistent_workers=False',
-               f'test_evaluator.metric_options.eao_interval=[{EAO_INTERVAL[0]},{EAO_INTERVAL[1]}]']
-    runs = {}
-    for nproc in (1, 2):
-        with socket.socket() as s:
-            s.bind(('127.0.0.1', 0))
-            port = s.getsockname()[1]
-        env = dict(os.environ, PYTHON=sys.executable, PORT=str(port), OMP_NUM_THREADS='1')
-        run = subprocess.run(
-            ['bash', str(repo / 'tools' / 'dist_test.sh'), str(config), 'none', str(nproc),
-             '--work-dir', str(tmp_path / f'work{nproc}'), '--out-dir',
-             str(tmp_path / f'out{nproc}'), '--metrics-file', str(tmp_path / f'm{nproc}.json'),
-             *options], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
-        assert run.returncode == 0, run.stderr[-3000:]
-        runs[nproc] = json.loads((tmp_path / f'm{nproc}.json').read_text())
-    log = next((tmp_path / 'work2').rglob('*.log')).read_text()
+    runs = static_box_vot_runs(tmp_path, 'vot2018_test.py', vot_root, EAO_INTERVAL)
+    log = runs[2].log
     assert 'videos per process: 2, 1' in log or 'videos per process: 1, 2' in log
-    assert set(runs[1]) == set(runs[2])
+    one, two = runs[1].metrics, runs[2].metrics
+    assert set(one) == set(two)
     for key in ('sot/EAO', 'sot/accuracy', 'sot/robustness', 'sot/num_failures'):
-        assert runs[2][key] == pytest.approx(runs[1][key], abs=1e-12), key
+        assert two[key] == pytest.approx(one[key], abs=1e-12), key
     for name, length, *_ in SEQUENCES:
         _assert_same_records(_records(str(tmp_path / 'out2' / 'vot2018'), name, length),
                              _records(str(tmp_path / 'out1' / 'vot2018'), name, length), 0)
