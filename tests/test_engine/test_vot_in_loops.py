@@ -1,16 +1,14 @@
 """The VOT supervised protocol inside mmengine's runner: SOTTestLoop + SOTMetric(vot2018) give
 the records and scores of ``run_vot_experiment`` and of ``vot-toolkit`` 0.7 (its own
 ``SupervisedExperiment`` run on the same tracker, and its analysis on our raw results)."""
-import contextlib
 import os
 import os.path as osp
-import time
 
-import cv2
 import numpy as np
 import pytest
 import torch
 from _dist_runs import static_box_vot_runs
+from _vot_data import toolkit_experiment, write_vot_list, write_vot_sequence
 from mmengine.runner import Runner
 
 from procontext_mm.apis import run_vot_experiment
@@ -38,22 +36,14 @@ def write_vot_benchmark(root):
     and fail again after its re-initialisations."""
     for index, (name, num_frames, step, kind) in enumerate(SEQUENCES):
         frames, boxes = moving_square_video(num_frames=num_frames, step=step, seed=index)
-        os.makedirs(osp.join(root, name, 'color'))
-        for k, frame in enumerate(frames):
-            cv2.imwrite(osp.join(root, name, 'color', f'{k + 1:08d}.png'), frame)
-        with open(osp.join(root, name, 'groundtruth.txt'), 'w') as f:
-            for x1, y1, x2, y2 in boxes.astype(np.float64):
-                if kind == 'polygon':
-                    row = [x1 + 0.3, y1, x2, y1 + 1.2, x2 - 0.5, y2, x1, y2 - 0.7]
-                else:
-                    row = [x1 + 0.25, y1 - 0.5, x2 - x1 - 0.75, y2 - y1 + 0.5]
-                f.write(','.join('%.4f' % v for v in row) + '\n')
-        height, width = frames[0].shape[:2]
-        with open(osp.join(root, name, 'sequence'), 'w') as f:
-            f.write(f'channels.color=color/%08d.png\nfps=30\nwidth={width}\nheight={height}\n')
-    with open(osp.join(root, 'list.txt'), 'w') as f:
-        f.write(''.join(name + '\n' for name, *_ in SEQUENCES))
-    return root
+        if kind == 'polygon':
+            regions = [[x1 + 0.3, y1, x2, y1 + 1.2, x2 - 0.5, y2, x1, y2 - 0.7]
+                       for x1, y1, x2, y2 in boxes.astype(np.float64)]
+        else:
+            regions = [[x1 + 0.25, y1 - 0.5, x2 - x1 - 0.75, y2 - y1 + 0.5]
+                       for x1, y1, x2, y2 in boxes.astype(np.float64)]
+        write_vot_sequence(root, name, frames, regions)
+    return write_vot_list(root, [name for name, *_ in SEQUENCES])
 
 
 @pytest.fixture(scope='module')
@@ -131,49 +121,11 @@ def test_loop_and_metric_equal_run_vot_experiment(vot_root, tmp_path):
         assert np.isfinite(video['bboxes_xyxy'][~skipped]).all()
 
 
-class _ToolkitRuntime:
-    """A vot-toolkit tracker runtime calling our tracker in-process (instead of over TraX)."""
-
-    def __init__(self, tracker):
-        self.tracker, self.multiobject = tracker, False
-
-    def _frame(self, frame):
-        return cv2.imread(frame.filename())  # BGR, as our trackers take it
-
-    def initialize(self, frame, region, properties=None):
-        from vot.region.shapes import Rectangle
-        from vot.tracker import ObjectStatus
-        bounds = region.convert(region.type.RECTANGLE) if not isinstance(region, Rectangle) \
-            else region
-        x, y, w, h = bounds.x, bounds.y, bounds.width, bounds.height
-        start = time.perf_counter()
-        self.tracker.init(self._frame(frame), [x, y, x + w, y + h])
-        return ObjectStatus(region, {}), time.perf_counter() - start
-
-    def update(self, frame, properties=None):
-        from vot.region.shapes import Rectangle
-        from vot.tracker import ObjectStatus
-        start = time.perf_counter()
-        (x1, y1, x2, y2), _ = self.tracker.track(self._frame(frame))
-        return ObjectStatus(Rectangle(x1, y1, x2 - x1, y2 - y1), {}), time.perf_counter() - start
-
-
-def _toolkit_experiment(result_root, tracker):
-    """vot-toolkit's SupervisedExperiment (the vot2018 stack's baseline: skip_initialize 5),
-    reading / writing its trajectories in ``<result_root>/<seq>/``."""
+def _supervised_experiment(result_root, tracker=None):
+    """vot-toolkit's SupervisedExperiment (the vot2018 stack's baseline: skip_initialize 5)."""
     from vot.experiment.multirun import SupervisedExperiment
-    from vot.tracker.results import Results
-    from vot.workspace.storage import LocalStorage
-
-    class Experiment(SupervisedExperiment):
-
-        def results(self, tracker_, sequence):
-            return Results(LocalStorage(osp.join(result_root, sequence.name)))
-
-        def _get_runtime(self, tracker_, sequence, multiobject=False):
-            return contextlib.nullcontext(_ToolkitRuntime(tracker))
-
-    return Experiment('baseline', None, repetitions=1, skip_initialize=5)
+    return toolkit_experiment(SupervisedExperiment, result_root, tracker, repetitions=1,
+                              skip_initialize=5)
 
 
 def _toolkit_scores(experiment, sequences, interval):
@@ -208,7 +160,7 @@ def test_loop_equals_the_vot_toolkit_experiment_and_analysis(vot_root, tmp_path,
     sequences = [read_sequence(osp.join(vot_root, name)) for name, *_ in SEQUENCES]
 
     # 1. the toolkit runs its own supervised experiment on the same tracker
-    toolkit = _toolkit_experiment(str(tmp_path / 'toolkit'), tracker)
+    toolkit = _supervised_experiment(str(tmp_path / 'toolkit'), tracker)
     for sequence in sequences:
         toolkit.execute(None, sequence)
     for sequence in sequences:
@@ -222,7 +174,7 @@ def test_loop_equals_the_vot_toolkit_experiment_and_analysis(vot_root, tmp_path,
                for r in toolkit.gather(None, sequences[0])[0].regions())
 
     # 2. the toolkit's analysis of our raw results = SOTMetric's scores
-    ours = _toolkit_experiment(str(tmp_path / 'loop' / 'vot2018'), None)
+    ours = _supervised_experiment(str(tmp_path / 'loop' / 'vot2018'))
     expected = _toolkit_scores(ours, sequences, EAO_INTERVAL)
     assert metrics['sot/accuracy'] == pytest.approx(expected['accuracy'], abs=1e-6)
     assert metrics['sot/robustness'] == pytest.approx(expected['robustness'], abs=1e-9)

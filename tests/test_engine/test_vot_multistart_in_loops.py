@@ -2,16 +2,15 @@
 SOTMetric(vot2022) give the runs, raw files and scores of ``run_vot_multistart_experiment``, of
 ``vot-toolkit`` 0.7's own ``MultiStartExperiment`` on the same tracker and of its multi-start
 analyses on our raw files."""
-import contextlib
 import json
 import os
 import os.path as osp
 
-import cv2
 import numpy as np
 import pytest
 import torch
 from _dist_runs import static_box_vot_runs
+from _vot_data import toolkit_experiment, write_vot_list, write_vot_sequence
 from mmengine.runner import Runner
 
 from procontext_mm.apis import run_vot_multistart_experiment
@@ -40,22 +39,12 @@ def write_vot2022_stb(root):
     fractional coordinates; NaN rows where the target is absent) and <seq>/anchor.value."""
     for index, (name, num_frames, step, anchors, absent) in enumerate(SEQUENCES):
         frames, boxes = moving_square_video(num_frames=num_frames, step=step, seed=index)
-        os.makedirs(osp.join(root, name, 'color'))
-        for k, frame in enumerate(frames):
-            cv2.imwrite(osp.join(root, name, 'color', f'{k + 1:08d}.png'), frame)
-        with open(osp.join(root, name, 'groundtruth.txt'), 'w') as f:
-            for k, (x1, y1, x2, y2) in enumerate(boxes.astype(np.float64)):
-                f.write('NaN,NaN,NaN,NaN\n' if k in absent else
-                        f'{x1 + 0.25:.4f},{y1 - 0.5:.4f},{x2 - x1 - 0.75:.4f},'
-                        f'{y2 - y1 + 0.5:.4f}\n')
-        with open(osp.join(root, name, 'anchor.value'), 'w') as f:
-            f.writelines(f'{anchors.get(k, 0)}\n' for k in range(num_frames))
-        height, width = frames[0].shape[:2]
-        with open(osp.join(root, name, 'sequence'), 'w') as f:
-            f.write(f'channels.color=color/%08d.png\nfps=30\nwidth={width}\nheight={height}\n')
-    with open(osp.join(root, 'list.txt'), 'w') as f:
-        f.write(''.join(name + '\n' for name, *_ in SEQUENCES))
-    return root
+        regions = np.array([[x1 + 0.25, y1 - 0.5, x2 - x1 - 0.75, y2 - y1 + 0.5]
+                            for x1, y1, x2, y2 in boxes.astype(np.float64)])
+        regions[absent] = np.nan
+        write_vot_sequence(root, name, frames, regions,
+                           [anchors.get(k, 0) for k in range(num_frames)])
+    return write_vot_list(root, [name for name, *_ in SEQUENCES])
 
 
 @pytest.fixture(scope='module')
@@ -112,41 +101,10 @@ def _tracker(kind):
                                          head_channels=16)).eval()
 
 
-class _ToolkitRuntime:
-    """A vot-toolkit tracker runtime calling our tracker in-process (instead of over TraX)."""
-
-    def __init__(self, tracker):
-        self.tracker, self.multiobject = tracker, False
-
-    def initialize(self, frame, region, properties=None):
-        from vot.tracker import ObjectStatus
-        self.tracker.init(cv2.imread(frame.filename()),
-                          [region.x, region.y, region.x + region.width, region.y + region.height])
-        return ObjectStatus(region, {}), 0.0
-
-    def update(self, frame, properties=None):
-        from vot.region.shapes import Rectangle
-        from vot.tracker import ObjectStatus
-        (x1, y1, x2, y2), _ = self.tracker.track(cv2.imread(frame.filename()))
-        return ObjectStatus(Rectangle(x1, y1, x2 - x1, y2 - y1), {}), 0.0
-
-
 def _toolkit_experiment(result_root, tracker=None):
-    """vot-toolkit's MultiStartExperiment (the vot2022/shorttermbox baseline) reading / writing
-    its trajectories in ``<result_root>/<seq>/``."""
+    """vot-toolkit's MultiStartExperiment (the vot2022/shorttermbox baseline)."""
     from vot.experiment.multistart import MultiStartExperiment
-    from vot.tracker.results import Results
-    from vot.workspace.storage import LocalStorage
-
-    class Experiment(MultiStartExperiment):
-
-        def results(self, tracker_, sequence):
-            return Results(LocalStorage(osp.join(result_root, sequence.name)))
-
-        def _get_runtime(self, tracker_, sequence, multiobject=False):
-            return contextlib.nullcontext(_ToolkitRuntime(tracker))
-
-    return Experiment('baseline', None)
+    return toolkit_experiment(MultiStartExperiment, result_root, tracker)
 
 
 def _toolkit_scores(experiment, sequences, interval):
