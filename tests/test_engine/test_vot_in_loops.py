@@ -9,15 +9,15 @@ import pytest
 import torch
 from _dist_runs import static_box_vot_runs
 from _vot_data import toolkit_experiment, write_vot_list, write_vot_sequence
+from _vot_loops import (assert_same_records, run_vot_in_loop, vot_dataset_cfg,
+                        vot_test_tracker)
 from mmengine.runner import Runner
 
 from procontext_mm.apis import run_vot_experiment
 from procontext_mm.evaluation import read_vot_results
 from procontext_mm.models.sot import StaticBoxTracker
-from procontext_mm.registry import MODELS
 from procontext_mm.testing import moving_square_video, tiny_tracker_cfg
 
-TEST_PIPELINE = [dict(type='LoadSOTFrames', on_error='raise'), dict(type='PackSOTTestInputs')]
 EAO_INTERVAL = (5, 30)  # the sequences are 36 - 40 frames long
 SEQUENCES = [  # name, frames, square speed (px / frame), region kind
     ('fast', 40, (7, 3), 'polygon'),
@@ -51,37 +51,17 @@ def vot_root(tmp_path_factory):
     return write_vot_benchmark(str(tmp_path_factory.mktemp('vot') / 'vot2018'))
 
 
-def _dataset_cfg(root):
-    return dict(type='VOTDataset', data_root=root, test_mode=True, use_cache=False,
-                pipeline=TEST_PIPELINE)
-
-
-def _metric_cfg(out_dir=None, **options):
+def _metric_cfg(out_dir=None):
     return dict(type='SOTMetric', benchmark='vot2018', out_dir=out_dir,
-                metric_options=dict(eao_interval=EAO_INTERVAL, **options))
+                metric_options=dict(eao_interval=EAO_INTERVAL))
 
 
 def run_in_loop(root, work_dir, out_dir, model=None):
-    runner = Runner(
-        model=model or dict(type='StaticBoxTracker'), work_dir=str(work_dir),
-        experiment_name=f'vot_{work_dir.name}', default_scope='procontext_mm',
-        test_dataloader=dict(batch_size=1, num_workers=0,
-                             sampler=dict(type='mmdet.TrackImgSampler'),
-                             dataset=_dataset_cfg(root)),
-        test_cfg=dict(type='SOTTestLoop', show_progress=False),
-        test_evaluator=_metric_cfg(str(out_dir)), log_level='WARNING')
-    return runner, runner.test()
+    return run_vot_in_loop(root, work_dir, _metric_cfg(str(out_dir)), model)
 
 
 def _records(result_dir, name, length):
     return read_vot_results(osp.join(result_dir, name, f'{name}_001.txt'), name, length)
-
-
-def _assert_same_records(ours, theirs, atol=1e-4):
-    assert len(ours) == len(theirs)
-    for frame, (a, b) in enumerate(zip(ours, theirs)):
-        assert np.ndim(a) == np.ndim(b), (frame, a, b)
-        np.testing.assert_allclose(a, b, atol=atol, err_msg=f'frame {frame}')
 
 
 def test_loop_and_metric_equal_run_vot_experiment(vot_root, tmp_path):
@@ -100,7 +80,7 @@ def test_loop_and_metric_equal_run_vot_experiment(vot_root, tmp_path):
 
     for name, length, *_ in SEQUENCES:
         loop_records = _records(str(tmp_path / 'loop' / 'vot2018'), name, length)
-        _assert_same_records(loop_records, _records(str(tmp_path / 'api'), name, length))
+        assert_same_records(loop_records, _records(str(tmp_path / 'api'), name, length))
         codes = [r if np.ndim(r) == 0 else -1 for r in loop_records]
         for fail in [k for k, c in enumerate(codes) if c == 2]:  # 4 skipped, then re-init
             assert codes[fail + 1:fail + 5] == [0] * len(codes[fail + 1:fail + 5])
@@ -142,20 +122,12 @@ def _toolkit_scores(experiment, sequences, interval):
                 failures={seq.name: result[1] for seq, result in zip(sequences, per_sequence)})
 
 
-def _tracker(kind):
-    if kind == 'static_box':
-        return StaticBoxTracker()
-    torch.manual_seed(0)  # random weights: boxes anywhere, failures at irregular places
-    return MODELS.build(tiny_tracker_cfg(embed_dims=32, num_layers=3, num_heads=2,
-                                         head_channels=16)).eval()
-
-
 @pytest.mark.parametrize('kind', ['static_box', 'tiny_procontext'])
 def test_loop_equals_the_vot_toolkit_experiment_and_analysis(vot_root, tmp_path, kind):
     pytest.importorskip('vot.experiment.multirun')  # a bare 'vot' may be tools/vot/
     from vot.dataset.common import read_sequence
     from vot.region.shapes import Rectangle
-    tracker = _tracker(kind)
+    tracker = vot_test_tracker(kind)
     _, metrics = run_in_loop(vot_root, tmp_path / 'work', tmp_path / 'loop', tracker)
     sequences = [read_sequence(osp.join(vot_root, name)) for name, *_ in SEQUENCES]
 
@@ -169,7 +141,7 @@ def test_loop_equals_the_vot_toolkit_experiment_and_analysis(vot_root, tmp_path,
                   for region in toolkit.gather(None, sequence)[0].regions()]
         assert all(isinstance(r, int) or len(r) == 4 for r in theirs)
         ours = _records(str(tmp_path / 'loop' / 'vot2018'), sequence.name, len(sequence))
-        _assert_same_records(ours, theirs)
+        assert_same_records(ours, theirs)
     assert all(isinstance(r, Rectangle) or r.type == r.type.SPECIAL
                for r in toolkit.gather(None, sequences[0])[0].regions())
 
@@ -207,7 +179,7 @@ def test_validation_on_vot_keeps_the_best_checkpoint_by_eao(vot_root, tmp_path):
         optim_wrapper=dict(optimizer=dict(type='AdamW', lr=1e-3)),
         val_dataloader=dict(batch_size=1, num_workers=0,
                             sampler=dict(type='mmdet.TrackImgSampler'),
-                            dataset=_dataset_cfg(vot_root)),
+                            dataset=vot_dataset_cfg(vot_root)),
         val_cfg=dict(type='SOTValLoop', show_progress=False),
         val_evaluator=_metric_cfg(),
         default_hooks=dict(checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=4,
@@ -228,16 +200,9 @@ def test_validation_on_vot_keeps_the_best_checkpoint_by_eao(vot_root, tmp_path):
 
 
 def test_the_plain_test_loop_is_refused_by_the_vot_metric(vot_root, tmp_path):
-    runner = Runner(model=dict(type='StaticBoxTracker'), work_dir=str(tmp_path),
-                    experiment_name=f'vot_plain_{tmp_path.name}', default_scope='procontext_mm',
-                    test_dataloader=dict(batch_size=1, num_workers=0,
-                                         sampler=dict(type='mmdet.TrackImgSampler'),
-                                         dataset=_dataset_cfg(vot_root)),
-                    test_cfg=dict(type='TestLoop'), test_evaluator=_metric_cfg(),
-                    log_level='WARNING')
     with pytest.raises(ValueError, match=r"frame 0 of video fast carries no metainfo vot_status"
                        r".*supervised protocol.*SOTTestLoop"):
-        runner.test()
+        run_vot_in_loop(vot_root, tmp_path / 'plain', _metric_cfg(), test_loop='TestLoop')
 
 
 @pytest.mark.slow
@@ -252,5 +217,5 @@ def test_two_gloo_processes_give_the_one_process_vot_scores(vot_root, tmp_path):
     for key in ('sot/EAO', 'sot/accuracy', 'sot/robustness', 'sot/num_failures'):
         assert two[key] == pytest.approx(one[key], abs=1e-12), key
     for name, length, *_ in SEQUENCES:
-        _assert_same_records(_records(str(tmp_path / 'out2' / 'vot2018'), name, length),
-                             _records(str(tmp_path / 'out1' / 'vot2018'), name, length), 0)
+        assert_same_records(_records(str(tmp_path / 'out2' / 'vot2018'), name, length),
+                            _records(str(tmp_path / 'out1' / 'vot2018'), name, length), 0)

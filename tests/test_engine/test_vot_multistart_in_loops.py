@@ -8,18 +8,14 @@ import os.path as osp
 
 import numpy as np
 import pytest
-import torch
 from _dist_runs import static_box_vot_runs
 from _vot_data import toolkit_experiment, write_vot_list, write_vot_sequence
-from mmengine.runner import Runner
+from _vot_loops import assert_same_records, run_vot_in_loop, vot_test_tracker
 
 from procontext_mm.apis import run_vot_multistart_experiment
 from procontext_mm.evaluation import SOTMetric, read_vot_results
-from procontext_mm.models.sot import StaticBoxTracker
-from procontext_mm.registry import MODELS
-from procontext_mm.testing import moving_square_video, tiny_tracker_cfg
+from procontext_mm.testing import moving_square_video
 
-TEST_PIPELINE = [dict(type='LoadSOTFrames', on_error='raise'), dict(type='PackSOTTestInputs')]
 EAO_INTERVAL = (3, 25)  # the sequences are 24 - 30 frames long
 #: name, frames, square speed (px / frame), anchors (frame -> anchor.value), frames without
 #: target (NaN ground truth, as the toolkit writes an absent target)
@@ -52,28 +48,14 @@ def vot_root(tmp_path_factory):
     return write_vot2022_stb(str(tmp_path_factory.mktemp('vot') / 'vot2022stb'))
 
 
-def _dataset_cfg(root):
-    return dict(type='VOTDataset', data_root=root, test_mode=True, use_cache=False,
-                pipeline=TEST_PIPELINE)
-
-
 def _metric_cfg(out_dir=None):
     return dict(type='SOTMetric', benchmark='vot2022', out_dir=out_dir,
                 metric_options=dict(eao_interval=EAO_INTERVAL))
 
 
-def run_in_loop(root, work_dir, out_dir, model=None, test_cfg='SOTTestLoop'):
-    runner = Runner(
-        model=model or dict(type='StaticBoxTracker'), work_dir=str(work_dir),
-        experiment_name=f'vot2022_{work_dir.name}', default_scope='procontext_mm',
-        test_dataloader=dict(batch_size=1, num_workers=0,
-                             sampler=dict(type='mmdet.TrackImgSampler'),
-                             dataset=_dataset_cfg(root)),
-        test_cfg=dict(type=test_cfg, **({'show_progress': False} if test_cfg != 'TestLoop'
-                                        else {})),
-        test_evaluator=_metric_cfg(None if out_dir is None else str(out_dir)),
-        log_level='WARNING')
-    return runner, runner.test()
+def run_in_loop(root, work_dir, out_dir, model=None, test_loop='SOTTestLoop'):
+    return run_vot_in_loop(root, work_dir, _metric_cfg(None if out_dir is None else str(out_dir)),
+                           model, test_loop)
 
 
 def _run_files(result_dir):
@@ -82,23 +64,8 @@ def _run_files(result_dir):
                   for folder, _, names in os.walk(result_dir) for name in names)
 
 
-def _assert_same_records(ours, theirs, atol=1e-4):
-    assert len(ours) == len(theirs)
-    for position, (a, b) in enumerate(zip(ours, theirs)):
-        assert np.ndim(a) == np.ndim(b), (position, a, b)
-        np.testing.assert_allclose(a, b, atol=atol, err_msg=f'position {position}')
-
-
 def _run_length(num_frames, anchor, value):
     return num_frames - anchor if value > 0 else anchor + 1
-
-
-def _tracker(kind):
-    if kind == 'static_box':
-        return StaticBoxTracker()
-    torch.manual_seed(0)  # random weights: boxes anywhere, failures at irregular places
-    return MODELS.build(tiny_tracker_cfg(embed_dims=32, num_layers=3, num_heads=2,
-                                         head_channels=16)).eval()
 
 
 def _toolkit_experiment(result_root, tracker=None):
@@ -128,7 +95,7 @@ def test_loop_equals_run_vot_multistart_experiment_and_the_vot_toolkit(vot_root,
     pytest.importorskip('vot.experiment.multistart')  # a bare 'vot' may be tools/vot/
     from vot.dataset.common import read_sequence
     from vot.tracker import Trajectory
-    tracker = _tracker(kind)
+    tracker = vot_test_tracker(kind)
     runner, metrics = run_in_loop(vot_root, tmp_path / 'work', tmp_path / 'loop', tracker)
     loop_dir, api_dir = str(tmp_path / 'loop' / 'vot2022'), str(tmp_path / 'api')
     report = run_vot_multistart_experiment(
@@ -148,7 +115,7 @@ def test_loop_equals_run_vot_multistart_experiment_and_the_vot_toolkit(vot_root,
             stem = osp.join(name, f'{name}_{anchor:08d}')
             ours = read_vot_results(osp.join(loop_dir, f'{stem}.txt'), name)
             assert len(ours) == _run_length(num_frames, anchor, value) and ours[0] == 1
-            _assert_same_records(ours, read_vot_results(osp.join(api_dir, f'{stem}.txt')))
+            assert_same_records(ours, read_vot_results(osp.join(api_dir, f'{stem}.txt')))
             times = [line for line in open(osp.join(loop_dir, f'{stem}_time.value'))]
             assert len(times) == len(ours) and all(float(t) > 0 for t in times)
 
@@ -162,8 +129,8 @@ def test_loop_equals_run_vot_multistart_experiment_and_the_vot_toolkit(vot_root,
             stem = f'{name}_{anchor:08d}'
             theirs = [r.code if r.type == r.type.SPECIAL else (r.x, r.y, r.width, r.height)
                       for r in Trajectory.read(toolkit.results(None, sequence), stem).regions()]
-            _assert_same_records(read_vot_results(osp.join(loop_dir, name, f'{stem}.txt')),
-                                 theirs)
+            assert_same_records(read_vot_results(osp.join(loop_dir, name, f'{stem}.txt')),
+                                theirs)
 
     # 3. the toolkit's multi-start analyses of our raw files = SOTMetric's scores
     expected = _toolkit_scores(_toolkit_experiment(loop_dir), sequences, EAO_INTERVAL)
@@ -194,7 +161,7 @@ def test_input_errors(tmp_path):
     # mmengine's plain TestLoop runs one pass, which the VOT2022 scores are not defined on
     with pytest.raises(ValueError, match=r'frame 0 of video ants carries no metainfo '
                        r'vot_status / vot_anchor.*multi-start protocol.*SOTTestLoop'):
-        run_in_loop(root, tmp_path / 'plain', None, test_cfg='TestLoop')
+        run_in_loop(root, tmp_path / 'plain', None, test_loop='TestLoop')
     os.remove(osp.join(root, 'bolt', 'anchor.value'))
     with pytest.raises(FileNotFoundError, match=r'bolt.anchor.value does not exist: sequence '
                        r'bolt has no anchor frames'):
