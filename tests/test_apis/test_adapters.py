@@ -6,7 +6,6 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from _vot_data import one_torch_thread  # noqa: F401 (autouse fixture)
 from mmdet.structures import DetDataSample, TrackDataSample
 from mmengine.config import Config
 from mmengine.evaluator import Evaluator
@@ -18,6 +17,8 @@ from procontext_mm.registry import METRICS
 from procontext_mm.testing import moving_square_video, tiny_tracker_cfg
 
 HEIGHT, WIDTH = 120, 160
+
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import time
 import cv2
 import numpy as np
 import pytest
+from _video_files import read_video_frames
 from mmengine.registry import init_default_scope
 
 from procontext_mm.apis import iter_track, run_demo
@@ -49,16 +50,6 @@ def scope():
     init_default_scope('procontext_mm')
 
 
-def read_video(path):
-    capture = cv2.VideoCapture(path)
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            return frames
-        frames.append(frame)
-
-
 def test_iter_track_runs_unchanged_on_a_live_source(video):
     frames = LiveFrames(video['mp4'], loop=True)
     steps = []
@@ -77,7 +68,7 @@ def test_looped_file_max_frames_and_recording(video, tmp_path):
     result = run_demo(StaticBoxTracker(), frames, video['init_bbox_xyxy'], out_path=out,
                       fps=SOURCE_FPS, show_fps=True, max_frames=12)
     assert len(result) == 12 and frames.num_dropped == 0  # every frame: nothing dropped
-    recorded = read_video(out)
+    recorded = read_video_frames(out)
     assert len(recorded) == 12 and recorded[0].shape == (HEIGHT, WIDTH, 3)
     assert cv2.VideoCapture(out).get(cv2.CAP_PROP_FPS) == pytest.approx(SOURCE_FPS)
 
@@ -107,7 +98,7 @@ def test_realtime_slow_tracker_drops_and_the_recording_keeps_the_source_timing(
     source_indices = [frames.source_index(i) for i in range(8)]
     assert frames.num_dropped == source_indices[-1] + 1 - 8 > 0
     # one recorded frame per frame the source delivered: the drawn frame is held meanwhile
-    recorded = read_video(out)
+    recorded = read_video_frames(out)
     assert len(recorded) == len(result) + frames.num_dropped
     # each tracked frame is the one the source sent at that moment (the present)
     for index, source_index in enumerate(source_indices):
@@ -122,7 +113,7 @@ def test_ctrl_c_stops_cleanly_and_the_recording_is_playable(video, tmp_path):
     result = run_demo(tracker, LiveFrames(video['mp4'], loop=True), video['init_bbox_xyxy'],
                       out_path=out, fps=SOURCE_FPS)
     assert len(result) == 4
-    recorded = read_video(out)
+    recorded = read_video_frames(out)
     assert len(recorded) == 4 and recorded[0].shape == (HEIGHT, WIDTH, 3)
 
 

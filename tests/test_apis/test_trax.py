@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
-from _vot_data import (TRAX_SCRIPT, one_torch_thread, write_static_box_config,  # noqa: F401
-                       write_tiny_config, write_vot_dataset)
+from _vot_data import (TRAX_SCRIPT, write_static_box_config, write_tiny_config,
+                       write_vot_dataset)
 from mmengine.config import Config
 
 from procontext_mm.apis import SOTAdapter, init_model, run_supervised_sequence
@@ -21,6 +21,8 @@ from procontext_mm.evaluation.functional.vot import vot_region_to_bbox_xywh
 from procontext_mm.testing import tiny_tracker_cfg
 
 TIMEOUT_S = 240
+
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 trax_tool = SimpleNamespace(**runpy.run_path(str(TRAX_SCRIPT), run_name='procontext_trax'))
@@ -135,8 +137,8 @@ def test_vot_toolkit_runs_the_entry_point(setup, backend):
     toolkit_run = experiment.gather(tracker, sequence)[0].regions()
 
     model = SOTAdapter(setup['static_config']).model
-    records, _ = run_supervised_sequence(model, VideoFrames.from_files(setup['data']['frame_paths']),
-                                         setup['data']['polygons'])
+    frames = VideoFrames.from_files(setup['data']['frame_paths'])
+    records, _ = run_supervised_sequence(model, frames, setup['data']['polygons'])
     statuses = [r for r in records if np.ndim(r) == 0]
     assert statuses.count(2) == 1 and statuses.count(1) == 2 and statuses.count(0) == 4
     assert len(toolkit_run) == len(records)

@@ -1,13 +1,11 @@
 """The multi-start experiment (VOT2020 / VOT2022 short-term) run in-process: the runs of
 ``vot-toolkit`` 0.7's own ``MultiStartExperiment`` on the same tracker, and its scores."""
-import contextlib
 import os
 import os.path as osp
 
-import cv2
 import numpy as np
 import pytest
-from _vot_data import one_torch_thread  # noqa: F401 (fixture)
+from _vot_data import toolkit_experiment, write_vot_list, write_vot_sequence
 
 from procontext_mm.apis import (evaluate_vot_multistart_results, run_multistart_sequence,
                                 run_vot_multistart_experiment)
@@ -18,43 +16,16 @@ from procontext_mm.testing import moving_square_video
 ANCHORS = {'ants': {0: 1, 12: 1, 20: -1, 29: -1}, 'bolt': {0: 1, 15: -1}}
 INTERVAL = (3, 25)
 
+pytestmark = pytest.mark.usefixtures('one_thread')
+
 
 def _write_vot2022_stb(root):
     """Rectangles, frames and anchor.value in the layout of the VOT2022 STb download."""
     for index, (name, anchors) in enumerate(ANCHORS.items()):
         frames, boxes = moving_square_video(num_frames=30, step=(4 + index, 3), seed=index)
-        os.makedirs(osp.join(root, name, 'color'))
-        for k, frame in enumerate(frames):
-            cv2.imwrite(osp.join(root, name, 'color', f'{k + 1:08d}.png'), frame)
-        with open(osp.join(root, name, 'groundtruth.txt'), 'w') as f:
-            f.writelines(f'{x1 + 0.5:.4f},{y1:.4f},{x2 - x1 - 1:.4f},{y2 - y1:.4f}\n'
-                         for x1, y1, x2, y2 in boxes.astype(float))
-        with open(osp.join(root, name, 'anchor.value'), 'w') as f:
-            f.writelines(f'{anchors.get(k, 0)}\n' for k in range(30))
-        with open(osp.join(root, name, 'sequence'), 'w') as f:
-            f.write('channels.color=color/%08d.png\nfps=30\nwidth=160\nheight=120\n')
-    with open(osp.join(root, 'list.txt'), 'w') as f:
-        f.write(''.join(name + '\n' for name in ANCHORS))
-    return root
-
-
-class _Runtime:
-    """A vot-toolkit runtime calling our tracker in-process."""
-
-    def __init__(self, tracker):
-        self.tracker, self.multiobject = tracker, False
-
-    def initialize(self, frame, region, properties=None):
-        from vot.tracker import ObjectStatus
-        self.tracker.init(cv2.imread(frame.filename()),
-                          [region.x, region.y, region.x + region.width, region.y + region.height])
-        return ObjectStatus(region, {}), 0.0
-
-    def update(self, frame, properties=None):
-        from vot.region.shapes import Rectangle
-        from vot.tracker import ObjectStatus
-        (x1, y1, x2, y2), _ = self.tracker.track(cv2.imread(frame.filename()))
-        return ObjectStatus(Rectangle(x1, y1, x2 - x1, y2 - y1), {}), 0.0
+        regions = [[x1 + 0.5, y1, x2 - x1 - 1, y2 - y1] for x1, y1, x2, y2 in boxes.astype(float)]
+        write_vot_sequence(root, name, frames, regions, [anchors.get(k, 0) for k in range(30)])
+    return write_vot_list(root, ANCHORS)
 
 
 def test_runs_and_scores_equal_the_vot_toolkit(tmp_path):
@@ -63,28 +34,14 @@ def test_runs_and_scores_equal_the_vot_toolkit(tmp_path):
     from vot.dataset.common import read_sequence
     from vot.experiment.multistart import MultiStartExperiment
     from vot.tracker import Trajectory
-    from vot.tracker.results import Results
-    from vot.workspace.storage import LocalStorage
     root = _write_vot2022_stb(str(tmp_path / 'vot2022stb'))
     dataset = dict(type='VOTDataset', data_root=root, use_cache=False)
     ours_dir, toolkit_dir = str(tmp_path / 'ours'), str(tmp_path / 'toolkit')
     report = run_vot_multistart_experiment(StaticBoxTracker(), dataset, out_dir=ours_dir,
                                            eao_interval=INTERVAL)
 
-    class Experiment(MultiStartExperiment):
-
-        def __init__(self, result_root, tracker=None):
-            super().__init__('baseline', None)
-            self.result_root, self.tracker = result_root, tracker
-
-        def results(self, tracker, sequence):
-            return Results(LocalStorage(osp.join(self.result_root, sequence.name)))
-
-        def _get_runtime(self, tracker, sequence, multiobject=False):
-            return contextlib.nullcontext(_Runtime(self.tracker))
-
     sequences = [read_sequence(osp.join(root, name)) for name in ANCHORS]
-    toolkit = Experiment(toolkit_dir, StaticBoxTracker())
+    toolkit = toolkit_experiment(MultiStartExperiment, toolkit_dir, StaticBoxTracker())
     for sequence in sequences:
         toolkit.execute(None, sequence)
     for sequence in sequences:
@@ -98,8 +55,8 @@ def test_runs_and_scores_equal_the_vot_toolkit(tmp_path):
             for a, b in zip(ours, theirs):
                 np.testing.assert_allclose(a, b, atol=1e-4)
 
-    per_sequence = [AccuracyRobustness().subcompute(Experiment(ours_dir), None, seq, [])
-                    for seq in sequences]
+    analysed = toolkit_experiment(MultiStartExperiment, ours_dir)
+    per_sequence = [AccuracyRobustness().subcompute(analysed, None, seq, []) for seq in sequences]
     accuracy, robustness, *_ = AverageAccuracyRobustness().aggregate(None, sequences,
                                                                      per_sequence)
     assert report['accuracy'] == pytest.approx(accuracy, abs=1e-9)

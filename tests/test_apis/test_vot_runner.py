@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 import torch
-from _vot_data import one_torch_thread, write_vot_dataset  # noqa: F401 (fixture)
+from _vot_data import write_vot_dataset
 from mmengine.config import Config
 
 from procontext_mm.apis import (evaluate_vot_results, init_model, run_supervised_sequence,
@@ -12,6 +12,8 @@ from procontext_mm.evaluation.functional.vot import eval_vot, vot_region_to_bbox
 from procontext_mm.testing import tiny_tracker_cfg
 
 HEIGHT, WIDTH = 60, 80
+
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 class _Frames:

@@ -31,13 +31,7 @@ def benchmark(tmp_path_factory):
                                       show_progress=False)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One intra-op thread: the tests share 2 cores with other processes."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def _loader(benchmark, split='val', **kwargs):

@@ -1,29 +1,23 @@
 """The VOT supervised protocol inside mmengine's runner: SOTTestLoop + SOTMetric(vot2018) give
 the records and scores of ``run_vot_experiment`` and of ``vot-toolkit`` 0.7 (its own
 ``SupervisedExperiment`` run on the same tracker, and its analysis on our raw results)."""
-import contextlib
-import json
 import os
 import os.path as osp
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 import torch
+from _dist_runs import static_box_vot_runs
+from _vot_data import toolkit_experiment, write_vot_list, write_vot_sequence
+from _vot_loops import (assert_same_records, run_vot_in_loop, vot_dataset_cfg,
+                        vot_test_tracker)
 from mmengine.runner import Runner
 
 from procontext_mm.apis import run_vot_experiment
 from procontext_mm.evaluation import read_vot_results
 from procontext_mm.models.sot import StaticBoxTracker
-from procontext_mm.registry import MODELS
 from procontext_mm.testing import moving_square_video, tiny_tracker_cfg
 
-TEST_PIPELINE = [dict(type='LoadSOTFrames', on_error='raise'), dict(type='PackSOTTestInputs')]
 EAO_INTERVAL = (5, 30)  # the sequences are 36 - 40 frames long
 SEQUENCES = [  # name, frames, square speed (px / frame), region kind
     ('fast', 40, (7, 3), 'polygon'),
@@ -32,12 +26,7 @@ SEQUENCES = [  # name, frames, square speed (px / frame), region kind
 ]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def write_vot_benchmark(root):
@@ -47,22 +36,14 @@ def write_vot_benchmark(root):
     and fail again after its re-initialisations."""
     for index, (name, num_frames, step, kind) in enumerate(SEQUENCES):
         frames, boxes = moving_square_video(num_frames=num_frames, step=step, seed=index)
-        os.makedirs(osp.join(root, name, 'color'))
-        for k, frame in enumerate(frames):
-            cv2.imwrite(osp.join(root, name, 'color', f'{k + 1:08d}.png'), frame)
-        with open(osp.join(root, name, 'groundtruth.txt'), 'w') as f:
-            for x1, y1, x2, y2 in boxes.astype(np.float64):
-                if kind == 'polygon':
-                    row = [x1 + 0.3, y1, x2, y1 + 1.2, x2 - 0.5, y2, x1, y2 - 0.7]
-                else:
-                    row = [x1 + 0.25, y1 - 0.5, x2 - x1 - 0.75, y2 - y1 + 0.5]
-                f.write(','.join('%.4f' % v for v in row) + '\n')
-        height, width = frames[0].shape[:2]
-        with open(osp.join(root, name, 'sequence'), 'w') as f:
-            f.write(f'channels.color=color/%08d.png\nfps=30\nwidth={width}\nheight={height}\n')
-    with open(osp.join(root, 'list.txt'), 'w') as f:
-        f.write(''.join(name + '\n' for name, *_ in SEQUENCES))
-    return root
+        if kind == 'polygon':
+            regions = [[x1 + 0.3, y1, x2, y1 + 1.2, x2 - 0.5, y2, x1, y2 - 0.7]
+                       for x1, y1, x2, y2 in boxes.astype(np.float64)]
+        else:
+            regions = [[x1 + 0.25, y1 - 0.5, x2 - x1 - 0.75, y2 - y1 + 0.5]
+                       for x1, y1, x2, y2 in boxes.astype(np.float64)]
+        write_vot_sequence(root, name, frames, regions)
+    return write_vot_list(root, [name for name, *_ in SEQUENCES])
 
 
 @pytest.fixture(scope='module')
@@ -70,37 +51,17 @@ def vot_root(tmp_path_factory):
     return write_vot_benchmark(str(tmp_path_factory.mktemp('vot') / 'vot2018'))
 
 
-def _dataset_cfg(root):
-    return dict(type='VOTDataset', data_root=root, test_mode=True, use_cache=False,
-                pipeline=TEST_PIPELINE)
-
-
-def _metric_cfg(out_dir=None, **options):
+def _metric_cfg(out_dir=None):
     return dict(type='SOTMetric', benchmark='vot2018', out_dir=out_dir,
-                metric_options=dict(eao_interval=EAO_INTERVAL, **options))
+                metric_options=dict(eao_interval=EAO_INTERVAL))
 
 
 def run_in_loop(root, work_dir, out_dir, model=None):
-    runner = Runner(
-        model=model or dict(type='StaticBoxTracker'), work_dir=str(work_dir),
-        experiment_name=f'vot_{work_dir.name}', default_scope='procontext_mm',
-        test_dataloader=dict(batch_size=1, num_workers=0,
-                             sampler=dict(type='mmdet.TrackImgSampler'),
-                             dataset=_dataset_cfg(root)),
-        test_cfg=dict(type='SOTTestLoop', show_progress=False),
-        test_evaluator=_metric_cfg(str(out_dir)), log_level='WARNING')
-    return runner, runner.test()
+    return run_vot_in_loop(root, work_dir, _metric_cfg(str(out_dir)), model)
 
 
 def _records(result_dir, name, length):
     return read_vot_results(osp.join(result_dir, name, f'{name}_001.txt'), name, length)
-
-
-def _assert_same_records(ours, theirs, atol=1e-4):
-    assert len(ours) == len(theirs)
-    for frame, (a, b) in enumerate(zip(ours, theirs)):
-        assert np.ndim(a) == np.ndim(b), (frame, a, b)
-        np.testing.assert_allclose(a, b, atol=atol, err_msg=f'frame {frame}')
 
 
 def test_loop_and_metric_equal_run_vot_experiment(vot_root, tmp_path):
@@ -119,7 +80,7 @@ def test_loop_and_metric_equal_run_vot_experiment(vot_root, tmp_path):
 
     for name, length, *_ in SEQUENCES:
         loop_records = _records(str(tmp_path / 'loop' / 'vot2018'), name, length)
-        _assert_same_records(loop_records, _records(str(tmp_path / 'api'), name, length))
+        assert_same_records(loop_records, _records(str(tmp_path / 'api'), name, length))
         codes = [r if np.ndim(r) == 0 else -1 for r in loop_records]
         for fail in [k for k, c in enumerate(codes) if c == 2]:  # 4 skipped, then re-init
             assert codes[fail + 1:fail + 5] == [0] * len(codes[fail + 1:fail + 5])
@@ -140,49 +101,11 @@ def test_loop_and_metric_equal_run_vot_experiment(vot_root, tmp_path):
         assert np.isfinite(video['bboxes_xyxy'][~skipped]).all()
 
 
-class _ToolkitRuntime:
-    """A vot-toolkit tracker runtime calling our tracker in-process (instead of over TraX)."""
-
-    def __init__(self, tracker):
-        self.tracker, self.multiobject = tracker, False
-
-    def _frame(self, frame):
-        return cv2.imread(frame.filename())  # BGR, as our trackers take it
-
-    def initialize(self, frame, region, properties=None):
-        from vot.region.shapes import Rectangle
-        from vot.tracker import ObjectStatus
-        bounds = region.convert(region.type.RECTANGLE) if not isinstance(region, Rectangle) \
-            else region
-        x, y, w, h = bounds.x, bounds.y, bounds.width, bounds.height
-        start = time.perf_counter()
-        self.tracker.init(self._frame(frame), [x, y, x + w, y + h])
-        return ObjectStatus(region, {}), time.perf_counter() - start
-
-    def update(self, frame, properties=None):
-        from vot.region.shapes import Rectangle
-        from vot.tracker import ObjectStatus
-        start = time.perf_counter()
-        (x1, y1, x2, y2), _ = self.tracker.track(self._frame(frame))
-        return ObjectStatus(Rectangle(x1, y1, x2 - x1, y2 - y1), {}), time.perf_counter() - start
-
-
-def _toolkit_experiment(result_root, tracker):
-    """vot-toolkit's SupervisedExperiment (the vot2018 stack's baseline: skip_initialize 5),
-    reading / writing its trajectories in ``<result_root>/<seq>/``."""
+def _supervised_experiment(result_root, tracker=None):
+    """vot-toolkit's SupervisedExperiment (the vot2018 stack's baseline: skip_initialize 5)."""
     from vot.experiment.multirun import SupervisedExperiment
-    from vot.tracker.results import Results
-    from vot.workspace.storage import LocalStorage
-
-    class Experiment(SupervisedExperiment):
-
-        def results(self, tracker_, sequence):
-            return Results(LocalStorage(osp.join(result_root, sequence.name)))
-
-        def _get_runtime(self, tracker_, sequence, multiobject=False):
-            return contextlib.nullcontext(_ToolkitRuntime(tracker))
-
-    return Experiment('baseline', None, repetitions=1, skip_initialize=5)
+    return toolkit_experiment(SupervisedExperiment, result_root, tracker, repetitions=1,
+                              skip_initialize=5)
 
 
 def _toolkit_scores(experiment, sequences, interval):
@@ -199,25 +122,17 @@ def _toolkit_scores(experiment, sequences, interval):
                 failures={seq.name: result[1] for seq, result in zip(sequences, per_sequence)})
 
 
-def _tracker(kind):
-    if kind == 'static_box':
-        return StaticBoxTracker()
-    torch.manual_seed(0)  # random weights: boxes anywhere, failures at irregular places
-    return MODELS.build(tiny_tracker_cfg(embed_dims=32, num_layers=3, num_heads=2,
-                                         head_channels=16)).eval()
-
-
 @pytest.mark.parametrize('kind', ['static_box', 'tiny_procontext'])
 def test_loop_equals_the_vot_toolkit_experiment_and_analysis(vot_root, tmp_path, kind):
     pytest.importorskip('vot.experiment.multirun')  # a bare 'vot' may be tools/vot/
     from vot.dataset.common import read_sequence
     from vot.region.shapes import Rectangle
-    tracker = _tracker(kind)
+    tracker = vot_test_tracker(kind)
     _, metrics = run_in_loop(vot_root, tmp_path / 'work', tmp_path / 'loop', tracker)
     sequences = [read_sequence(osp.join(vot_root, name)) for name, *_ in SEQUENCES]
 
     # 1. the toolkit runs its own supervised experiment on the same tracker
-    toolkit = _toolkit_experiment(str(tmp_path / 'toolkit'), tracker)
+    toolkit = _supervised_experiment(str(tmp_path / 'toolkit'), tracker)
     for sequence in sequences:
         toolkit.execute(None, sequence)
     for sequence in sequences:
@@ -226,12 +141,12 @@ def test_loop_equals_the_vot_toolkit_experiment_and_analysis(vot_root, tmp_path,
                   for region in toolkit.gather(None, sequence)[0].regions()]
         assert all(isinstance(r, int) or len(r) == 4 for r in theirs)
         ours = _records(str(tmp_path / 'loop' / 'vot2018'), sequence.name, len(sequence))
-        _assert_same_records(ours, theirs)
+        assert_same_records(ours, theirs)
     assert all(isinstance(r, Rectangle) or r.type == r.type.SPECIAL
                for r in toolkit.gather(None, sequences[0])[0].regions())
 
     # 2. the toolkit's analysis of our raw results = SOTMetric's scores
-    ours = _toolkit_experiment(str(tmp_path / 'loop' / 'vot2018'), None)
+    ours = _supervised_experiment(str(tmp_path / 'loop' / 'vot2018'))
     expected = _toolkit_scores(ours, sequences, EAO_INTERVAL)
     assert metrics['sot/accuracy'] == pytest.approx(expected['accuracy'], abs=1e-6)
     assert metrics['sot/robustness'] == pytest.approx(expected['robustness'], abs=1e-9)
@@ -264,7 +179,7 @@ def test_validation_on_vot_keeps_the_best_checkpoint_by_eao(vot_root, tmp_path):
         optim_wrapper=dict(optimizer=dict(type='AdamW', lr=1e-3)),
         val_dataloader=dict(batch_size=1, num_workers=0,
                             sampler=dict(type='mmdet.TrackImgSampler'),
-                            dataset=_dataset_cfg(vot_root)),
+                            dataset=vot_dataset_cfg(vot_root)),
         val_cfg=dict(type='SOTValLoop', show_progress=False),
         val_evaluator=_metric_cfg(),
         default_hooks=dict(checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=4,
@@ -285,52 +200,22 @@ def test_validation_on_vot_keeps_the_best_checkpoint_by_eao(vot_root, tmp_path):
 
 
 def test_the_plain_test_loop_is_refused_by_the_vot_metric(vot_root, tmp_path):
-    runner = Runner(model=dict(type='StaticBoxTracker'), work_dir=str(tmp_path),
-                    experiment_name=f'vot_plain_{tmp_path.name}', default_scope='procontext_mm',
-                    test_dataloader=dict(batch_size=1, num_workers=0,
-                                         sampler=dict(type='mmdet.TrackImgSampler'),
-                                         dataset=_dataset_cfg(vot_root)),
-                    test_cfg=dict(type='TestLoop'), test_evaluator=_metric_cfg(),
-                    log_level='WARNING')
     with pytest.raises(ValueError, match=r"frame 0 of video fast carries no metainfo vot_status"
                        r".*supervised protocol.*SOTTestLoop"):
-        runner.test()
+        run_vot_in_loop(vot_root, tmp_path / 'plain', _metric_cfg(), test_loop='TestLoop')
 
 
 @pytest.mark.slow
 def test_two_gloo_processes_give_the_one_process_vot_scores(vot_root, tmp_path):
     """tools/dist_test.sh on a vot2018_test.py config: each rank runs the protocol on its
     videos, SOTMetric gathers them and scores what one process scores."""
-    repo = Path(__file__).resolve().parents[2]
-    config = tmp_path / 'static_box_vot.py'
-    config.write_text(
-        f"_base_ = ['{repo}/configs/_base_/datasets/vot2018_test.py', "
-        f"'{repo}/configs/_base_/default_runtime.py']\n"
-        "model = dict(type='StaticBoxTracker')\n"
-        "model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')\n"
-        "env_cfg = dict(dist_cfg=dict(backend='gloo'))\n")
-    options = ['--cfg-options', f'test_dataloader.dataset.data_root={vot_root}',
-               'test_dataloader.dataset.use_cache=False', 'test_dataloader.num_workers=0',
-               'test_dataloader.persistent_workers=False',
-               f'test_evaluator.metric_options.eao_interval=[{EAO_INTERVAL[0]},{EAO_INTERVAL[1]}]']
-    runs = {}
-    for nproc in (1, 2):
-        with socket.socket() as s:
-            s.bind(('127.0.0.1', 0))
-            port = s.getsockname()[1]
-        env = dict(os.environ, PYTHON=sys.executable, PORT=str(port), OMP_NUM_THREADS='1')
-        run = subprocess.run(
-            ['bash', str(repo / 'tools' / 'dist_test.sh'), str(config), 'none', str(nproc),
-             '--work-dir', str(tmp_path / f'work{nproc}'), '--out-dir',
-             str(tmp_path / f'out{nproc}'), '--metrics-file', str(tmp_path / f'm{nproc}.json'),
-             *options], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
-        assert run.returncode == 0, run.stderr[-3000:]
-        runs[nproc] = json.loads((tmp_path / f'm{nproc}.json').read_text())
-    log = next((tmp_path / 'work2').rglob('*.log')).read_text()
+    runs = static_box_vot_runs(tmp_path, 'vot2018_test.py', vot_root, EAO_INTERVAL)
+    log = runs[2].log
     assert 'videos per process: 2, 1' in log or 'videos per process: 1, 2' in log
-    assert set(runs[1]) == set(runs[2])
+    one, two = runs[1].metrics, runs[2].metrics
+    assert set(one) == set(two)
     for key in ('sot/EAO', 'sot/accuracy', 'sot/robustness', 'sot/num_failures'):
-        assert runs[2][key] == pytest.approx(runs[1][key], abs=1e-12), key
+        assert two[key] == pytest.approx(one[key], abs=1e-12), key
     for name, length, *_ in SEQUENCES:
-        _assert_same_records(_records(str(tmp_path / 'out2' / 'vot2018'), name, length),
-                             _records(str(tmp_path / 'out1' / 'vot2018'), name, length), 0)
+        assert_same_records(_records(str(tmp_path / 'out2' / 'vot2018'), name, length),
+                            _records(str(tmp_path / 'out1' / 'vot2018'), name, length), 0)

@@ -2,28 +2,20 @@
 SOTMetric(vot2022) give the runs, raw files and scores of ``run_vot_multistart_experiment``, of
 ``vot-toolkit`` 0.7's own ``MultiStartExperiment`` on the same tracker and of its multi-start
 analyses on our raw files."""
-import contextlib
 import json
 import os
 import os.path as osp
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
-import torch
-from mmengine.runner import Runner
+from _dist_runs import static_box_vot_runs
+from _vot_data import toolkit_experiment, write_vot_list, write_vot_sequence
+from _vot_loops import assert_same_records, run_vot_in_loop, vot_test_tracker
 
 from procontext_mm.apis import run_vot_multistart_experiment
 from procontext_mm.evaluation import SOTMetric, read_vot_results
-from procontext_mm.models.sot import StaticBoxTracker
-from procontext_mm.registry import MODELS
-from procontext_mm.testing import moving_square_video, tiny_tracker_cfg
+from procontext_mm.testing import moving_square_video
 
-TEST_PIPELINE = [dict(type='LoadSOTFrames', on_error='raise'), dict(type='PackSOTTestInputs')]
 EAO_INTERVAL = (3, 25)  # the sequences are 24 - 30 frames long
 #: name, frames, square speed (px / frame), anchors (frame -> anchor.value), frames without
 #: target (NaN ground truth, as the toolkit writes an absent target)
@@ -34,12 +26,7 @@ SEQUENCES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def write_vot2022_stb(root):
@@ -48,22 +35,12 @@ def write_vot2022_stb(root):
     fractional coordinates; NaN rows where the target is absent) and <seq>/anchor.value."""
     for index, (name, num_frames, step, anchors, absent) in enumerate(SEQUENCES):
         frames, boxes = moving_square_video(num_frames=num_frames, step=step, seed=index)
-        os.makedirs(osp.join(root, name, 'color'))
-        for k, frame in enumerate(frames):
-            cv2.imwrite(osp.join(root, name, 'color', f'{k + 1:08d}.png'), frame)
-        with open(osp.join(root, name, 'groundtruth.txt'), 'w') as f:
-            for k, (x1, y1, x2, y2) in enumerate(boxes.astype(np.float64)):
-                f.write('NaN,NaN,NaN,NaN\n' if k in absent else
-                        f'{x1 + 0.25:.4f},{y1 - 0.5:.4f},{x2 - x1 - 0.75:.4f},'
-                        f'{y2 - y1 + 0.5:.4f}\n')
-        with open(osp.join(root, name, 'anchor.value'), 'w') as f:
-            f.writelines(f'{anchors.get(k, 0)}\n' for k in range(num_frames))
-        height, width = frames[0].shape[:2]
-        with open(osp.join(root, name, 'sequence'), 'w') as f:
-            f.write(f'channels.color=color/%08d.png\nfps=30\nwidth={width}\nheight={height}\n')
-    with open(osp.join(root, 'list.txt'), 'w') as f:
-        f.write(''.join(name + '\n' for name, *_ in SEQUENCES))
-    return root
+        regions = np.array([[x1 + 0.25, y1 - 0.5, x2 - x1 - 0.75, y2 - y1 + 0.5]
+                            for x1, y1, x2, y2 in boxes.astype(np.float64)])
+        regions[absent] = np.nan
+        write_vot_sequence(root, name, frames, regions,
+                           [anchors.get(k, 0) for k in range(num_frames)])
+    return write_vot_list(root, [name for name, *_ in SEQUENCES])
 
 
 @pytest.fixture(scope='module')
@@ -71,28 +48,14 @@ def vot_root(tmp_path_factory):
     return write_vot2022_stb(str(tmp_path_factory.mktemp('vot') / 'vot2022stb'))
 
 
-def _dataset_cfg(root):
-    return dict(type='VOTDataset', data_root=root, test_mode=True, use_cache=False,
-                pipeline=TEST_PIPELINE)
-
-
 def _metric_cfg(out_dir=None):
     return dict(type='SOTMetric', benchmark='vot2022', out_dir=out_dir,
                 metric_options=dict(eao_interval=EAO_INTERVAL))
 
 
-def run_in_loop(root, work_dir, out_dir, model=None, test_cfg='SOTTestLoop'):
-    runner = Runner(
-        model=model or dict(type='StaticBoxTracker'), work_dir=str(work_dir),
-        experiment_name=f'vot2022_{work_dir.name}', default_scope='procontext_mm',
-        test_dataloader=dict(batch_size=1, num_workers=0,
-                             sampler=dict(type='mmdet.TrackImgSampler'),
-                             dataset=_dataset_cfg(root)),
-        test_cfg=dict(type=test_cfg, **({'show_progress': False} if test_cfg != 'TestLoop'
-                                        else {})),
-        test_evaluator=_metric_cfg(None if out_dir is None else str(out_dir)),
-        log_level='WARNING')
-    return runner, runner.test()
+def run_in_loop(root, work_dir, out_dir, model=None, test_loop='SOTTestLoop'):
+    return run_vot_in_loop(root, work_dir, _metric_cfg(None if out_dir is None else str(out_dir)),
+                           model, test_loop)
 
 
 def _run_files(result_dir):
@@ -101,60 +64,14 @@ def _run_files(result_dir):
                   for folder, _, names in os.walk(result_dir) for name in names)
 
 
-def _assert_same_records(ours, theirs, atol=1e-4):
-    assert len(ours) == len(theirs)
-    for position, (a, b) in enumerate(zip(ours, theirs)):
-        assert np.ndim(a) == np.ndim(b), (position, a, b)
-        np.testing.assert_allclose(a, b, atol=atol, err_msg=f'position {position}')
-
-
 def _run_length(num_frames, anchor, value):
     return num_frames - anchor if value > 0 else anchor + 1
 
 
-def _tracker(kind):
-    if kind == 'static_box':
-        return StaticBoxTracker()
-    torch.manual_seed(0)  # random weights: boxes anywhere, failures at irregular places
-    return MODELS.build(tiny_tracker_cfg(embed_dims=32, num_layers=3, num_heads=2,
-                                         head_channels=16)).eval()
-
-
-class _ToolkitRuntime:
-    """A vot-toolkit tracker runtime calling our tracker in-process (instead of over TraX)."""
-
-    def __init__(self, tracker):
-        self.tracker, self.multiobject = tracker, False
-
-    def initialize(self, frame, region, properties=None):
-        from vot.tracker import ObjectStatus
-        self.tracker.init(cv2.imread(frame.filename()),
-                          [region.x, region.y, region.x + region.width, region.y + region.height])
-        return ObjectStatus(region, {}), 0.0
-
-    def update(self, frame, properties=None):
-        from vot.region.shapes import Rectangle
-        from vot.tracker import ObjectStatus
-        (x1, y1, x2, y2), _ = self.tracker.track(cv2.imread(frame.filename()))
-        return ObjectStatus(Rectangle(x1, y1, x2 - x1, y2 - y1), {}), 0.0
-
-
 def _toolkit_experiment(result_root, tracker=None):
-    """vot-toolkit's MultiStartExperiment (the vot2022/shorttermbox baseline) reading / writing
-    its trajectories in ``<result_root>/<seq>/``."""
+    """vot-toolkit's MultiStartExperiment (the vot2022/shorttermbox baseline)."""
     from vot.experiment.multistart import MultiStartExperiment
-    from vot.tracker.results import Results
-    from vot.workspace.storage import LocalStorage
-
-    class Experiment(MultiStartExperiment):
-
-        def results(self, tracker_, sequence):
-            return Results(LocalStorage(osp.join(result_root, sequence.name)))
-
-        def _get_runtime(self, tracker_, sequence, multiobject=False):
-            return contextlib.nullcontext(_ToolkitRuntime(tracker))
-
-    return Experiment('baseline', None)
+    return toolkit_experiment(MultiStartExperiment, result_root, tracker)
 
 
 def _toolkit_scores(experiment, sequences, interval):
@@ -178,7 +95,7 @@ def test_loop_equals_run_vot_multistart_experiment_and_the_vot_toolkit(vot_root,
     pytest.importorskip('vot.experiment.multistart')  # a bare 'vot' may be tools/vot/
     from vot.dataset.common import read_sequence
     from vot.tracker import Trajectory
-    tracker = _tracker(kind)
+    tracker = vot_test_tracker(kind)
     runner, metrics = run_in_loop(vot_root, tmp_path / 'work', tmp_path / 'loop', tracker)
     loop_dir, api_dir = str(tmp_path / 'loop' / 'vot2022'), str(tmp_path / 'api')
     report = run_vot_multistart_experiment(
@@ -198,7 +115,7 @@ def test_loop_equals_run_vot_multistart_experiment_and_the_vot_toolkit(vot_root,
             stem = osp.join(name, f'{name}_{anchor:08d}')
             ours = read_vot_results(osp.join(loop_dir, f'{stem}.txt'), name)
             assert len(ours) == _run_length(num_frames, anchor, value) and ours[0] == 1
-            _assert_same_records(ours, read_vot_results(osp.join(api_dir, f'{stem}.txt')))
+            assert_same_records(ours, read_vot_results(osp.join(api_dir, f'{stem}.txt')))
             times = [line for line in open(osp.join(loop_dir, f'{stem}_time.value'))]
             assert len(times) == len(ours) and all(float(t) > 0 for t in times)
 
@@ -212,8 +129,8 @@ def test_loop_equals_run_vot_multistart_experiment_and_the_vot_toolkit(vot_root,
             stem = f'{name}_{anchor:08d}'
             theirs = [r.code if r.type == r.type.SPECIAL else (r.x, r.y, r.width, r.height)
                       for r in Trajectory.read(toolkit.results(None, sequence), stem).regions()]
-            _assert_same_records(read_vot_results(osp.join(loop_dir, name, f'{stem}.txt')),
-                                 theirs)
+            assert_same_records(read_vot_results(osp.join(loop_dir, name, f'{stem}.txt')),
+                                theirs)
 
     # 3. the toolkit's multi-start analyses of our raw files = SOTMetric's scores
     expected = _toolkit_scores(_toolkit_experiment(loop_dir), sequences, EAO_INTERVAL)
@@ -244,7 +161,7 @@ def test_input_errors(tmp_path):
     # mmengine's plain TestLoop runs one pass, which the VOT2022 scores are not defined on
     with pytest.raises(ValueError, match=r'frame 0 of video ants carries no metainfo '
                        r'vot_status / vot_anchor.*multi-start protocol.*SOTTestLoop'):
-        run_in_loop(root, tmp_path / 'plain', None, test_cfg='TestLoop')
+        run_in_loop(root, tmp_path / 'plain', None, test_loop='TestLoop')
     os.remove(osp.join(root, 'bolt', 'anchor.value'))
     with pytest.raises(FileNotFoundError, match=r'bolt.anchor.value does not exist: sequence '
                        r'bolt has no anchor frames'):
@@ -259,36 +176,13 @@ def test_input_errors(tmp_path):
 def test_two_gloo_processes_give_the_one_process_vot2022_scores(vot_root, tmp_path):
     """tools/dist_test.sh on the vot2022_test.py config: each rank runs the runs of its videos,
     SOTMetric gathers them and scores what one process scores."""
-    repo = Path(__file__).resolve().parents[2]
-    config = tmp_path / 'static_box_vot2022.py'
-    config.write_text(
-        f"_base_ = ['{repo}/configs/_base_/datasets/vot2022_test.py', "
-        f"'{repo}/configs/_base_/default_runtime.py']\n"
-        "model = dict(type='StaticBoxTracker')\n"
-        "model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')\n"
-        "env_cfg = dict(dist_cfg=dict(backend='gloo'))\n")
-    options = ['--cfg-options', f'test_dataloader.dataset.data_root={vot_root}',
-               'test_dataloader.dataset.use_cache=False', 'test_dataloader.num_workers=0',
-               'test_dataloader.persistent_workers=False',
-               f'test_evaluator.metric_options.eao_interval=[{EAO_INTERVAL[0]},{EAO_INTERVAL[1]}]']
-    runs = {}
-    for nproc in (1, 2):
-        with socket.socket() as s:
-            s.bind(('127.0.0.1', 0))
-            port = s.getsockname()[1]
-        env = dict(os.environ, PYTHON=sys.executable, PORT=str(port), OMP_NUM_THREADS='1')
-        run = subprocess.run(
-            ['bash', str(repo / 'tools' / 'dist_test.sh'), str(config), 'none', str(nproc),
-             '--work-dir', str(tmp_path / f'work{nproc}'), '--out-dir',
-             str(tmp_path / f'out{nproc}'), '--metrics-file', str(tmp_path / f'm{nproc}.json'),
-             *options], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
-        assert run.returncode == 0, run.stderr[-3000:]
-        runs[nproc] = json.loads((tmp_path / f'm{nproc}.json').read_text())
-    log = next((tmp_path / 'work2').rglob('*.log')).read_text()
+    runs = static_box_vot_runs(tmp_path, 'vot2022_test.py', vot_root, EAO_INTERVAL)
+    log = runs[2].log
     assert 'videos per process: 2, 1' in log or 'videos per process: 1, 2' in log
-    assert set(runs[1]) == set(runs[2]) >= {'sot/EAO', 'sot/accuracy', 'sot/robustness'}
+    metrics_one, metrics_two = runs[1].metrics, runs[2].metrics
+    assert set(metrics_one) == set(metrics_two) >= {'sot/EAO', 'sot/accuracy', 'sot/robustness'}
     for key in ('sot/EAO', 'sot/accuracy', 'sot/robustness'):
-        assert runs[2][key] == pytest.approx(runs[1][key], abs=1e-12), key
+        assert metrics_two[key] == pytest.approx(metrics_one[key], abs=1e-12), key
     one, two = str(tmp_path / 'out1' / 'vot2022'), str(tmp_path / 'out2' / 'vot2022')
     assert _run_files(one) == _run_files(two)
     for path in _run_files(one):

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 from _tool_utils import REPO
+from _video_files import read_video_frames
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
@@ -79,16 +80,6 @@ def _init_bbox_args(gt_xyxy):
     return ['--init-bbox', str(x1), str(y1), str(x2 - x1), str(y2 - y1)]
 
 
-def _read_video(path):
-    capture = cv2.VideoCapture(path)
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            return frames
-        frames.append(frame)
-
-
 def _edge_match(frame, bbox_xyxy, color_bgr, tol, margin=4):
     """Fraction of the pixels on the middle halves of the box's edges that have the colour.
 
@@ -151,7 +142,7 @@ def test_mp4_in_mp4_out_with_gt_file(video, model_files, tmp_path):
     # no --init-bbox: the first ground-truth box initialises the tracker
     result = demo_sot.main([video['mp4'], *model_files, '--gt', str(gt_file), '--out', out])
     np.testing.assert_allclose(result.bboxes_xyxy[0], gt[0])
-    frames = _read_video(out)
+    frames = read_video_frames(out)
     assert len(frames) == NUM_FRAMES
     assert frames[0].shape == (HEIGHT, WIDTH, 3)
     assert cv2.VideoCapture(out).get(cv2.CAP_PROP_FPS) == pytest.approx(10)  # input's fps
@@ -269,7 +260,7 @@ def test_looped_video_as_a_live_source_records_what_is_shown(video, tmp_path, ca
                             '--record', out, *_init_bbox_xyxy_args(video['gt_xyxy'])])
     assert len(result) == 12  # past the end of the 7-frame file
     np.testing.assert_allclose(result.bboxes_xyxy[0], video['gt_xyxy'][0])
-    recorded = _read_video(out)
+    recorded = read_video_frames(out)
     assert len(recorded) == 12 and recorded[0].shape == (HEIGHT, WIDTH, 3)
     _check_boxes_drawn(recorded[:NUM_FRAMES], result.bboxes_xyxy, PRED_BGR, tol=60,
                        min_match=0.5)
@@ -286,7 +277,7 @@ def test_realtime_counts_dropped_frames_in_the_summary(video, tmp_path, capsys):
     assert len(result) == 4
     printed = capsys.readouterr().out
     dropped = int(printed.split('Realtime: ')[1].split(' ')[0])
-    assert len(_read_video(out)) == 4 + dropped  # the recording keeps the source's timing
+    assert len(read_video_frames(out)) == 4 + dropped  # the recording keeps the source's timing
 
 
 def test_show_without_a_display_says_so_once_and_runs(video, tmp_path, monkeypatch, capsys):
@@ -361,7 +352,7 @@ def test_sigint_stops_an_endless_source_and_the_recording_plays(video, tmp_path)
     assert 'interrupted (Ctrl-C)' in printed
     tracked = int(printed.split('Tracked ')[1].split(' ')[0])
     delivered = int(printed.split(' frames the source delivered')[0].rsplit(' ', 1)[1])
-    recorded = _read_video(str(out))
+    recorded = read_video_frames(str(out))
     # (more than delivered if the signal came while the frame after the last one was written)
     assert len(recorded) >= delivered >= tracked >= 1
     assert recorded[0].shape == (HEIGHT, WIDTH, 3)

@@ -10,12 +10,7 @@ from procontext_mm.apis import init_model, track_video
 CONFIG = str(REPO / 'configs/quickstart/procontext_vit-tiny_1xb8-1500i_builtin.py')
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def test_diverge_frame_is_the_first_frame_below_the_iou():

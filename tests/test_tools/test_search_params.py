@@ -7,12 +7,12 @@ import importlib.util
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
+from _dist_runs import free_port
 from _tool_utils import REPO
 from mmengine.config import Config
 
@@ -40,13 +40,7 @@ def tool():
     return _load(TOOL, 'search_params_tool')
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One intra-op thread: the tests share 2 cores with other processes."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 @pytest.fixture(scope='module')
@@ -229,12 +223,6 @@ def test_bad_space_stops_before_any_trial(tool, tiny, tmp_path, space, message):
     assert not (tmp_path / 's').exists()
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_two_gloo_processes_give_the_one_process_ranking(tool, tiny, tiny_benchmark, tmp_path):
     config, checkpoint = tiny
@@ -244,7 +232,7 @@ def test_two_gloo_processes_give_the_one_process_ranking(tool, tiny, tiny_benchm
     env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='1')
     run = subprocess.run(
         [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2',
-         '--master_port', str(_free_port()), str(TOOL), config, checkpoint, '--space', *space,
+         '--master_port', str(free_port()), str(TOOL), config, checkpoint, '--space', *space,
          '--work-dir', str(tmp_path / 'two'), '--launcher', 'pytorch',
          *_options(tiny_benchmark)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)

@@ -9,15 +9,13 @@ import json
 import os
 import pickle
 import shutil
-import socket
-import subprocess
-import sys
 import warnings
 import zipfile
 
 import numpy as np
 import pytest
 import torch
+from _dist_runs import run_dist_test
 from _tool_utils import REPO
 
 from procontext_mm.registry import MODELS
@@ -41,13 +39,7 @@ def tool():
     return _load_tool()
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One intra-op thread: the tests share 2 cores with other processes."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def _write_config(path, model):
@@ -197,35 +189,23 @@ def test_a_tracker_with_parameters_needs_a_checkpoint(tool, tiny_benchmark, tmp_
         tool.main([config, '--work-dir', str(tmp_path), *_options(tiny_benchmark)])
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.parametrize('tracker', ['procontext', 'static_box'])
 def test_two_gloo_processes_split_the_videos_and_merge_to_the_one_process_result(
         tool, tiny_benchmark, tmp_path, tracker):
     if tracker == 'procontext':
         config = _write_config(tmp_path / 'tiny.py', TINY_MODEL)
-        checkpoint = [_tiny_checkpoints(tmp_path)[0]]
+        checkpoint = _tiny_checkpoints(tmp_path)[0]
     else:  # the quickstart's baseline: no parameters, which plain DDP refuses to wrap
         config = str(REPO / 'configs' / 'quickstart' / 'static-box_builtin.py')
-        checkpoint = []
-    single = tool.main([config, *checkpoint, '--work-dir', str(tmp_path / 'work1'),
-                        '--out-dir', str(tmp_path / 'out1'), *_options(tiny_benchmark)])
+        checkpoint = None
+    single = tool.main([config, *([checkpoint] if checkpoint else []),
+                        '--work-dir', str(tmp_path / 'work1'), '--out-dir', str(tmp_path / 'out1'),
+                        *_options(tiny_benchmark)])
 
-    env = dict(os.environ, PYTHON=sys.executable, PORT=str(_free_port()), OMP_NUM_THREADS='1')
-    run = subprocess.run(
-        ['bash', str(REPO / 'tools' / 'dist_test.sh'), config, *(checkpoint or ['none']), '2',
-         '--work-dir', str(tmp_path / 'work2'), '--out-dir', str(tmp_path / 'out2'),
-         '--metrics-file', str(tmp_path / 'metrics2.json'), *_options(tiny_benchmark)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-    log = next((tmp_path / 'work2').rglob('*.log')).read_text()
-    assert 'videos per process: 1, 1' in log  # each rank tracked one of the two videos
+    run = run_dist_test(config, checkpoint, 2, tmp_path, *_options(tiny_benchmark))
+    assert 'videos per process: 1, 1' in run.log  # each rank tracked one of the two videos
 
-    written = json.loads((tmp_path / 'metrics2.json').read_text())  # by rank 0 only
+    written = run.metrics  # by rank 0 only
     assert set(written) == set(single)
     for key in ('sot/AO', 'sot/SR0.5', 'sot/SR0.75'):
         assert written[key] == pytest.approx(single[key], abs=1e-9)

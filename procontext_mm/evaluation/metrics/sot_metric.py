@@ -323,15 +323,8 @@ class SOTMetric(BaseVideoMetric):
                            precision=report['precision'],
                            norm_precision=report['norm_precision'])
         metrics = {key: 100.0 * value for key, value in metrics.items()}
-        if report['fps'] is not None:
-            metrics['FPS'] = report['fps']
-        logger.info(f'SOTMetric ({self.benchmark}, {len(videos)} videos): ' +
-                    ', '.join(f'{key} {value:.2f}' for key, value in metrics.items()))
-        if self.out_dir is not None:
-            report_path = osp.join(self.out_dir, f'{self.benchmark}_report.json')
-            put_text(json.dumps(_jsonable(report), indent=2), report_path)
-            logger.info(f'SOTMetric: per-sequence report written to {report_path}')
-        return metrics
+        return self._report_metrics(metrics, report['fps'], report, logger,
+                                    f'{len(videos)} videos', decimals=2)
 
     def _no_protocol_message(self, frame_id: int, video_name: str) -> str:
         if self.is_multistart:
@@ -390,15 +383,8 @@ class SOTMetric(BaseVideoMetric):
                        failure_rate=report['failure_rate'],
                        num_failures=report['num_failures'])
         fps = ope_fps([t if np.isfinite(t).any() else None for t in times])
-        if fps is not None:
-            metrics['FPS'] = fps
-        logger.info(f'SOTMetric ({self.benchmark}, {len(videos)} videos): ' +
-                    ', '.join(f'{key} {value:.4f}' for key, value in metrics.items()))
-        if self.out_dir is not None:
-            report_path = osp.join(self.out_dir, f'{self.benchmark}_report.json')
-            put_text(json.dumps(_jsonable(report), indent=2), report_path)
-            logger.info(f'SOTMetric: per-sequence report written to {report_path}')
-        return metrics
+        return self._report_metrics(metrics, fps, report, logger, f'{len(videos)} videos',
+                                    decimals=4)
 
     def _score_vot_multistart(self, videos: List[dict], logger: MMLogger) -> Dict[str, float]:
         """Write the multi-start runs' raw records and score them (VOT2022)."""
@@ -427,11 +413,24 @@ class SOTMetric(BaseVideoMetric):
                        robustness=report['robustness'])
         times = [np.concatenate(list(video['times'].values())) for video in videos]
         fps = ope_fps([t if np.isfinite(t).any() else None for t in times])
+        num_runs = sum(len(video['runs']) for video in videos)
+        return self._report_metrics(metrics, fps, report, logger,
+                                    f'{len(videos)} videos, {num_runs} runs', decimals=4)
+
+    def _report_metrics(self, metrics: Dict[str, float], fps: Optional[float], report: dict,
+                        logger: MMLogger, scored: str, decimals: int) -> Dict[str, float]:
+        """The scoring methods' common end: add ``FPS`` (when the frames were timed), log the
+        metrics as ``SOTMetric (<benchmark>, <scored>): key value, ...`` with ``decimals``
+        decimals and write ``report`` to ``<out_dir>/<benchmark>_report.json`` when
+        ``out_dir`` is set (NaN / inf as null).
+
+        Returns:
+            dict: ``metrics`` with ``FPS`` added.
+        """
         if fps is not None:
             metrics['FPS'] = fps
-        logger.info(f'SOTMetric ({self.benchmark}, {len(videos)} videos, '
-                    f'{sum(len(video["runs"]) for video in videos)} runs): ' +
-                    ', '.join(f'{key} {value:.4f}' for key, value in metrics.items()))
+        logger.info(f'SOTMetric ({self.benchmark}, {scored}): ' +
+                    ', '.join(f'{key} {value:.{decimals}f}' for key, value in metrics.items()))
         if self.out_dir is not None:
             report_path = osp.join(self.out_dir, f'{self.benchmark}_report.json')
             put_text(json.dumps(_jsonable(report), indent=2), report_path)

@@ -2,10 +2,8 @@
 eval_vot, results of several ranks merged, options and errors."""
 import numpy as np
 import pytest
-import torch
-from mmdet.structures import DetDataSample, TrackDataSample
+from _vot_frame_samples import vot_frame_sample
 from mmengine.evaluator import Evaluator
-from mmengine.structures import InstanceData
 
 from procontext_mm.engine.runner.sot_loops import _tracking_protocol
 from procontext_mm.evaluation.functional.vot import EAO_INTERVALS, eval_vot
@@ -35,16 +33,10 @@ def _samples(seq, video_id, name):
     samples = []
     length = len(seq['status'])
     for frame_id in range(length):
-        x, y, w, h = seq['pred'][frame_id]
-        det = DetDataSample(metainfo=dict(
-            frame_id=frame_id, video_id=video_id, video_name=name, ori_video_length=length,
-            ori_shape=SIZE_WH[::-1], track_time=seq['times'][frame_id],
+        samples.append(vot_frame_sample(
+            seq['pred'][frame_id], frame_id=frame_id, video_id=video_id, video_name=name,
+            ori_video_length=length, ori_shape=SIZE_WH[::-1], track_time=seq['times'][frame_id],
             vot_status=int(seq['status'][frame_id]), vot_gt_region=seq['gt'][frame_id]))
-        det.pred_track_instances = InstanceData(
-            bboxes=torch.tensor([[x, y, x + w, y + h]], dtype=torch.float64))
-        track = TrackDataSample()
-        track.video_data_samples = [det]
-        samples.append(track)
     return samples
 
 

@@ -2,10 +2,8 @@
 equal to eval_vot_multistart, ranks and padding duplicates merged, incomplete runs refused."""
 import numpy as np
 import pytest
-import torch
-from mmdet.structures import DetDataSample, TrackDataSample
+from _vot_frame_samples import vot_frame_sample
 from mmengine.evaluator import Evaluator
-from mmengine.structures import InstanceData
 
 from procontext_mm.engine.runner.sot_loops import _tracking_protocol
 from procontext_mm.evaluation.functional.vot import (MULTISTART_EAO_INTERVAL, eval_vot_multistart,
@@ -46,19 +44,13 @@ def _samples(seq, video_id, name, anchors=None):
         if anchors is not None and anchor not in anchors:
             continue
         for position, frame_id in enumerate(run['frames']):
-            x, y, w, h = run['boxes'][position]
-            det = DetDataSample(metainfo=dict(
-                frame_id=int(frame_id), video_id=video_id, video_name=name,
-                ori_video_length=seq['length'], ori_shape=SIZE_WH[::-1],
+            samples.append(vot_frame_sample(
+                run['boxes'][position], frame_id=int(frame_id), video_id=video_id,
+                video_name=name, ori_video_length=seq['length'], ori_shape=SIZE_WH[::-1],
                 track_time=run['times'][position],
                 vot_status=VOT_INIT if position == 0 else VOT_TRACKED,
                 vot_gt_region=seq['gt'][frame_id], vot_anchor=anchor,
                 vot_reverse=run['reverse'], vot_num_runs=len(seq['runs'])))
-            det.pred_track_instances = InstanceData(
-                bboxes=torch.tensor([[x, y, x + w, y + h]], dtype=torch.float64))
-            track = TrackDataSample()
-            track.video_data_samples = [det]
-            samples.append(track)
     return samples
 
 
