@@ -9,6 +9,7 @@ visualisation packages it pulls in are registered without running their ``__init
 tracker calls ``.cuda()``, which is made a no-op for the rest of the process (these are
 CPU-only tools).
 """
+import importlib.machinery
 import sys
 import types
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ def check_reference_repo(repo: Union[str, Path]) -> Path:
 # ------------------------------------------------------------------ import stand-ins
 def _module(name: str, **attrs) -> types.ModuleType:
     module = types.ModuleType(name)
+    # a spec, as imported modules have (importlib.util.find_spec raises on a None __spec__)
+    module.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package='__path__' in attrs)
     module.__dict__.update(attrs)
     sys.modules[name] = module
     return module

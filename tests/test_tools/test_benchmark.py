@@ -34,7 +34,6 @@ def table_rows(output: str) -> dict:
     return rows
 
 
-@pytest.mark.slow
 def test_benchmark_prints_every_mode_and_fp32_agrees_with_itself(capsys):
     benchmark.main([TINY_MODEL, '--frames', '1', '--rounds', '2', '--warmup', '0',
                     '--height', '120', '--width', '160'])
@@ -97,7 +96,6 @@ def test_benchmark_against_the_authors_code(tmp_path, capsys):
     assert rows['authors']['same arg-max'] == '2/2'
 
 
-@pytest.mark.slow
 def test_train_step_benchmark_runs_both_wrappers(capsys):
     benchmark_train_step.main([TINY_TRAINING, '--batch-size', '2', '--steps', '1', '--rounds',
                                '1'])
