@@ -12,22 +12,18 @@ too), saves it as their checkpoint (``{'net': ...}``), loads that file with
      (``--score-bias`` shifts the score head so that some frames pass tau = 0.7);
   3. forward time, interleaved.
 The authors' repository is only imported from ``--reference-repo`` (nothing of it is part of
-this package); ``timm`` and ``torchvision``, which it imports but which do not install beside
-this torch, are replaced by the few stand-ins below. Their tracker calls ``.cuda()``, which is
-made a no-op.
+this package), by ``procontext_apps.reference_impl`` (shared with ``benchmark.py``).
 """
 import argparse
 import statistics
-import sys
 import time
-import types
-from types import SimpleNamespace as NS
 
 import numpy as np
 import torch
 from mmengine.config import Config
-from torch import nn
 
+from procontext_apps.reference_impl import (ReferenceSpec, build_reference_network,
+                                            build_reference_tracker, reference_template_masks)
 from procontext_mm.apis import init_model
 from procontext_mm.testing import moving_square_video, tiny_tracker_cfg
 
@@ -52,118 +48,15 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-# ------------------------------------------------------------------ import stand-ins
-def _module(name: str, **attrs) -> types.ModuleType:
-    module = types.ModuleType(name)
-    module.__dict__.update(attrs)
-    sys.modules[name] = module
-    return module
-
-
-def _package(name: str, path: str) -> None:
-    """Register a package without running its __init__ (which imports training utilities)."""
-    _module(name, __path__=[path])
-
-
-class _Identity(nn.Module):
-
-    def __init__(self, *args, **kwargs):
-        super().__init__()
-
-    def forward(self, x):
-        return x
-
-
-class _Mlp(nn.Module):
-    """timm's Mlp parameter layout (fc1, act, fc2)."""
-
-    def __init__(self, in_features, hidden_features=None, out_features=None, act_layer=nn.GELU,
-                 drop=0.):
-        super().__init__()
-        self.fc1 = nn.Linear(in_features, hidden_features or in_features)
-        self.act = act_layer()
-        self.fc2 = nn.Linear(hidden_features or in_features, out_features or in_features)
-
-    def forward(self, x):
-        return self.fc2(self.act(self.fc1(x)))
-
-
-def _named_apply(fn, module, name='', depth_first=True, include_root=False):
-    for child_name, child in module.named_children():
-        _named_apply(fn, child, f'{name}.{child_name}' if name else child_name, depth_first, True)
-    if include_root:
-        fn(module=module, name=name)
-    return module
-
-
-def install_import_stand_ins(repo: str) -> None:
-    """Make the authors' model and tracker modules importable on this CPU-only stack."""
-    def to_2tuple(x):
-        return tuple(x) if isinstance(x, (tuple, list)) else (x, x)
-
-    _module('timm')
-    _module('timm.data', IMAGENET_DEFAULT_MEAN=(0.485, 0.456, 0.406),
-            IMAGENET_DEFAULT_STD=(0.229, 0.224, 0.225), IMAGENET_INCEPTION_MEAN=(0.5, ) * 3,
-            IMAGENET_INCEPTION_STD=(0.5, ) * 3)
-    _module('timm.models')
-    _module('timm.models.helpers', build_model_with_cfg=None, adapt_input_conv=None,
-            named_apply=_named_apply)
-    _module('timm.models.registry', register_model=lambda fn: fn)
-    _module('timm.models.vision_transformer', resize_pos_embed=None)
-    _module('timm.models.layers', to_2tuple=to_2tuple, DropPath=_Identity, Mlp=_Mlp,
-            trunc_normal_=lambda t, mean=0., std=1., a=-2., b=2.: nn.init.trunc_normal_(
-                t, mean, std, a, b), lecun_normal_=nn.init.normal_)
-    _module('torchvision')
-    _module('torchvision.ops')
-    _module('torchvision.ops.boxes',
-            box_area=lambda b: (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
-    for name in ('lib.train', 'lib.train.data', 'lib.test', 'lib.test.tracker'):
-        _package(name, f'{repo}/{name.replace(".", "/")}')
-    _module('lib.vis')
-    _module('lib.vis.visdom_cus', Visdom=object)
-    _module('lib.utils.misc', NestedTensor=lambda tensors, mask: NS(tensors=tensors, mask=mask))
-    torch.Tensor.cuda = lambda self, *a, **k: self
-    nn.Module.cuda = lambda self, *a, **k: self
-    sys.path.insert(0, repo)
-
-
-# ------------------------------------------------------------------ the comparison
-def build_reference(args, cfg):
-    from lib.models.layers.head import CenterPredictor
-    from lib.models.procontext.procontext import ProContEXT as ReferenceNet
-    from lib.models.procontext.vit_ce import VisionTransformerCE
-    torch.manual_seed(0)
-    backbone = VisionTransformerCE(
-        img_size=224, patch_size=16, embed_dim=args.embed_dims, depth=args.depth,
-        num_heads=args.heads, drop_path_rate=0., ce_loc=args.ce_layers,
-        ce_keep_ratio=[args.keep_ratio] * len(args.ce_layers))
-    backbone.finetune_track(cfg, patch_start_index=1)
-    head = CenterPredictor(inplanes=args.embed_dims, channel=args.head_channels,
-                           feat_sz=args.search_size // 16, stride=16)
-    net = ReferenceNet(backbone, head, aux_loss=False, head_type='CENTER')
-    for module in net.modules():
-        if isinstance(module, nn.BatchNorm2d):
-            module.running_mean.uniform_(-0.5, 0.5)
-            module.running_var.uniform_(0.5, 2.0)
-            module.weight.data.uniform_(0.5, 1.5)
-            module.bias.data.uniform_(-0.3, 0.3)
-    net.box_head.conv5_ctr.bias.data.add_(args.score_bias)
-    return net.eval()
-
-
 def main(argv=None):
     args = parse_args(argv)
     search_factor = args.search_factor or (4.0 if args.search_size == 256 else 5.0)
-    install_import_stand_ins(args.reference_repo)
-    import lib.test.tracker.procontext as reference_tracker_module
-    from lib.utils.ce_utils import generate_mask_cond
-
-    cfg = NS(DATA=NS(SEARCH=NS(SIZE=args.search_size), TEMPLATE=NS(SIZE=args.template_size)),
-             MODEL=NS(BACKBONE=NS(STRIDE=16, CAT_MODE='direct', SEP_SEG=False,
-                                  CE_LOC=args.ce_layers, CE_TEMPLATE_RANGE='CTR_POINT'),
-                      RETURN_INTER=False),
-             TEST=NS(SEARCH_SIZE=args.search_size))
-    reference = build_reference(args, cfg)
+    spec = ReferenceSpec(embed_dims=args.embed_dims, depth=args.depth, num_heads=args.heads,
+                         ce_layers=tuple(args.ce_layers),
+                         ce_keep_ratio=(args.keep_ratio, ) * len(args.ce_layers),
+                         head_channels=args.head_channels, template_size=args.template_size,
+                         search_size=args.search_size)
+    reference = build_reference_network(args.reference_repo, spec, score_bias=args.score_bias)
     torch.save({'net': reference.state_dict()}, args.checkpoint)
     ours = init_model(
         Config(dict(default_scope='procontext_mm', model=tiny_tracker_cfg(
@@ -178,7 +71,7 @@ def main(argv=None):
     size_z, size_x = args.template_size, args.search_size
     templates = [torch.randn(1, 3, size_z, size_z, generator=gen) for _ in range(4)]
     search = torch.randn(1, 3, size_x, size_x, generator=gen)
-    masks = [generate_mask_cond(cfg, 1, 'cpu', None) for _ in templates]
+    masks = reference_template_masks(spec, len(templates))
     stacked = torch.stack(templates, 1)
     with torch.inference_mode():
         ref_out = reference(template=templates, search=search, ce_template_mask=masks)
@@ -196,10 +89,8 @@ def main(argv=None):
                       zip(ref_out['removed_indexes_s'], our_removed))
     print(f'   eliminated token indices identical: {same_tokens}')
 
-    reference_tracker_module.build_procontext = lambda *_, **__: reference
-    params = NS(template_factor=[2.0, 4.0], template_size=size_z, search_factor=search_factor,
-                search_size=size_x, checkpoint=args.checkpoint, debug=False, cfg=cfg)
-    ref_tracker = reference_tracker_module.ProContEXT(params, 'generated')
+    ref_tracker = build_reference_tracker(reference, spec, args.checkpoint, [2.0, 4.0],
+                                          search_factor)
     frames, boxes = moving_square_video(args.frames, 240, 320, size=40, step=(2, 1), seed=3)
     x1, y1, x2, y2 = boxes[0].tolist()
     ref_tracker.initialize(np.ascontiguousarray(frames[0][..., ::-1]),
