@@ -39,14 +39,26 @@ def test_runs_equal_plain_tracking_and_leave_the_model_as_it_was(tiny_benchmark)
     init_xyxy = video['bboxes_xywh'][0] + np.r_[0, 0, video['bboxes_xywh'][0][:2]]
     with torch.no_grad():
         plain = track_video(model, video['frames'], init_xyxy).bboxes_xyxy
-        paired = tool.PairedForward(model)
-        paired_path = tool.track_videos(model, videos, 'fp32', forward=paired)[video['name']]
+        paired = tool.PairedForward(model, tool.compared_network(model, 'bf16'))
+        paired_path = tool.track_videos(model, videos, forward=paired)[video['name']]
         report = tool.compare_precisions(model, videos, first_frames=5, control_noise=1e-3)
     # the paired run goes on with the float32 maps: its path is the float32 one
     np.testing.assert_array_equal(paired_path, plain)
     assert len(paired.same_cell) == len(plain) - 1
     assert 'tracking_forward' not in vars(model) and '_crops_to_tensor' not in vars(model)
-    assert model.test_cfg['precision'] == 'fp32'
+    assert model.test_cfg['precision'] == 'fp32' and model.tracking_precision == 'fp32'
     assert set(report['ao']) == {'fp32', 'bf16', 'fp32 + noise'}
     assert 0 <= report['same_cell'] <= 1 and report['num_frames'] == 19
     assert report['box_diff_px'][0] >= report['box_diff_px'][1] >= 0
+
+
+def test_onnxruntime_fp32_network_agrees_with_pytorch_on_every_frame(tiny_benchmark):
+    pytest.importorskip('onnxruntime')
+    pytest.importorskip('onnxscript')
+    model = init_model(CONFIG, cfg_options={'test_dataloader.dataset.data_root': tiny_benchmark})
+    videos = tool.load_videos(model.cfg, max_videos=1)
+    with torch.no_grad():
+        report = tool.compare_precisions(model, videos, first_frames=5, compare='ort-fp32')
+    # the same function within 1e-6: same cells, sub-millipixel boxes, the same trajectory
+    assert report['same_cell'] == 1.0 and report['box_diff_px'][0] < 1e-3
+    assert report['ao']['ort-fp32'] == pytest.approx(report['ao']['fp32'], abs=1e-4)

@@ -1,14 +1,16 @@
-"""How much tracking in bfloat16 changes a tracker: accuracy, arg-max cells and boxes vs float32.
+"""How much a faster network (bfloat16, ONNX Runtime fp32 / int8) changes a tracker: accuracy,
+arg-max cells and boxes against the float32 PyTorch network.
 
-    python tools/analysis_tools/precision_agreement.py CONFIG CHECKPOINT \\
+    python tools/analysis_tools/precision_agreement.py CONFIG CHECKPOINT [--compare bf16] \\
         [--cfg-options test_dataloader.dataset.data_root=...] [--max-videos N] [--first-frames 20]
 
-On the videos of the config's test dataset it reports, per precision and overall:
-  * AO (GOT-10k protocol: mean IoU over the frames with a visible target) of the float32 and of
-    the bfloat16 tracker, each running freely;
+On the videos of the config's test dataset it reports:
+  * AO (GOT-10k protocol: mean IoU over the frames with a visible target) of the float32 tracker
+    and of the tracker with the compared network (``--compare``: ``bf16``, ``ort-fp32`` or
+    ``ort-int8``; the ONNX Runtime ones need the ``deploy`` extra), each running freely;
   * on the float32 tracker's own path (same crops and templates fed to both networks), the
-    share of frames whose arg-max cell of the windowed score map is the same in bfloat16, and
-    the largest / mean box difference there, in search-crop pixels;
+    share of frames whose arg-max cell of the windowed score map is the same with the compared
+    network, and the largest / mean box difference there, in search-crop pixels;
   * the largest box-coordinate difference (image pixels) between the two free-running
     trajectories over the first N frames of every video, and the frame where they first part
     (IoU between the two boxes below 0.5);
@@ -20,15 +22,17 @@ CHECKPOINT may be this package's or the authors' (``{'net': ...}``), or ``none``
 """
 import argparse
 import os.path as osp
-from typing import Dict, List
+from typing import Callable, Dict, List
 
 import numpy as np
 import torch
 from mmengine.config import Config, DictAction
+from torch import Tensor
 
 from procontext_mm.apis import init_model, track_video
 from procontext_mm.datasets import VideoFrames
 from procontext_mm.evaluation.functional import bbox_iou_xywh, eval_got10k
+from procontext_mm.models.heads.center_head import CenterHeadOutput
 from procontext_mm.registry import DATASETS
 from procontext_mm.structures import bbox_xyxy_to_xywh
 
@@ -39,6 +43,8 @@ def parse_args(argv=None):
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config')
     parser.add_argument('checkpoint', help='checkpoint, or "none" for the config\'s init')
+    parser.add_argument('--compare', choices=COMPARED_NETWORKS, default='bf16',
+                        help='the network compared with float32 PyTorch (default: bf16)')
     parser.add_argument('--max-videos', type=int, help='only the first N videos')
     parser.add_argument('--first-frames', type=int, default=20,
                         help='frames over which the free-running trajectories are compared')
@@ -50,10 +56,31 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+#: Networks compared with float32 PyTorch.
+COMPARED_NETWORKS = ('bf16', 'ort-fp32', 'ort-int8')
+
+
+def compared_network(model, name: str) -> Callable[[Tensor, Tensor], CenterHeadOutput]:
+    """The network ``name`` (:data:`COMPARED_NETWORKS`) of ``model``'s weights:
+    (templates, search) -> maps, as ``model.tracking_forward``."""
+    if name == 'bf16':
+        def bf16_forward(templates, search):
+            model.tracking_precision = 'bf16'
+            try:
+                return type(model).tracking_forward(model, templates, search)
+            finally:
+                model.tracking_precision = 'fp32'
+        return bf16_forward
+    if name.startswith('ort-'):
+        from procontext_mm.deployment import build_onnxruntime_network
+        return build_onnxruntime_network(model, precision=name[len('ort-'):])
+    raise ValueError(f'--compare must be one of {COMPARED_NETWORKS}, got {name!r}')
+
+
 class PairedForward:
-    """Stands in for a tracker's ``tracking_forward``: runs the network in float32 (whose maps
-    the tracker goes on with) and in bfloat16 on the same crops, and records where the two
-    disagree.
+    """Stands in for a tracker's ``tracking_forward``: runs the float32 network (whose maps
+    the tracker goes on with) and the compared one on the same crops, and records where the
+    two disagree.
 
     Attributes:
         same_cell (list[bool]): per tracked frame, whether the arg-max cells of the windowed
@@ -62,25 +89,25 @@ class PairedForward:
             boxes (cx, cy, w, h), search-crop pixels.
     """
 
-    def __init__(self, model):
+    def __init__(self, model, compared: Callable[[Tensor, Tensor], CenterHeadOutput]):
         self.model = model
+        self.compared = compared
         self.same_cell: List[bool] = []
         self.box_diff_px: List[float] = []
 
-    def _maps_and_box(self, precision: str, templates, search):
+    def _cell_and_box(self, maps: CenterHeadOutput):
         model = self.model
-        model.tracking_precision = precision
-        maps = type(model).tracking_forward(model, templates, search)
         response = maps.score_map
         if model.output_window is not None:
             response = response * model.output_window
         cell = int(response.flatten(1).argmax(dim=1))
         box, _ = model.head.decode(response, maps.offset_map, maps.size_map)
-        return maps, cell, box[0] * model.test_cfg['search_size']
+        return cell, box[0] * model.test_cfg['search_size']
 
     def __call__(self, templates, search):
-        _, low_cell, low_box = self._maps_and_box('bf16', templates, search)
-        maps, cell, box = self._maps_and_box('fp32', templates, search)
+        low_cell, low_box = self._cell_and_box(self.compared(templates, search))
+        maps = self.model.forward_crops(templates, search)
+        cell, box = self._cell_and_box(maps)
         self.same_cell.append(low_cell == cell)
         self.box_diff_px.append(float((low_box - box).abs().max()))
         return maps
@@ -107,12 +134,11 @@ def noisy_crops(model, noise_std: float, seed: int = 0):
     return crops_to_tensor
 
 
-def track_videos(model, videos: List[dict], precision: str, noise_std: float = 0.,
+def track_videos(model, videos: List[dict], noise_std: float = 0.,
                  forward=None) -> Dict[str, np.ndarray]:
-    """(L, 4) xyxy boxes of every video tracked in ``precision``, optionally with noisy crops
-    (:func:`noisy_crops`) or another network call (``forward`` shadows the tracker's
+    """(L, 4) xyxy boxes of every video tracked in float32, or with noisy crops
+    (:func:`noisy_crops`), or with another network (``forward`` shadows the tracker's
     ``tracking_forward``)."""
-    model.test_cfg['precision'] = precision
     if noise_std:
         model._crops_to_tensor = noisy_crops(model, noise_std)
     if forward is not None:
@@ -127,44 +153,50 @@ def track_videos(model, videos: List[dict], precision: str, noise_std: float = 0
     finally:  # drop the instance attributes: the class's methods show through again
         vars(model).pop('_crops_to_tensor', None)
         vars(model).pop('tracking_forward', None)
-        model.test_cfg['precision'] = 'fp32'
 
 
 def compare_precisions(model, videos: List[dict], first_frames: int,
-                       control_noise: float = 0.) -> Dict[str, object]:
-    """Track every video in float32, in bfloat16, in float32 with paired bfloat16 forwards
-    and, if ``control_noise``, in float32 with noisy crops.
+                       control_noise: float = 0., compare: str = 'bf16') -> Dict[str, object]:
+    """Track every video with the float32 network, with the compared one, in float32 with
+    paired forwards of both and, if ``control_noise``, in float32 with noisy crops.
 
     Args:
-        model: A :class:`ProContEXT` tracker.
+        model: A :class:`ProContEXT` tracker tracking in float32 PyTorch.
         videos (list[dict]): ``name``, ``frames`` (:class:`VideoFrames`), ``bboxes_xywh``
             (L, 4) ground truth pixels, ``visible`` (L,) bool.
         first_frames (int): Frames over which the free trajectories are compared.
         control_noise (float): Std of the control run's crop noise; 0 runs no control.
+        compare (str): The compared network, :data:`COMPARED_NETWORKS`.
 
     Returns:
-        dict: ``ao`` (run -> fraction: ``fp32``, ``bf16``, ``fp32 + noise``), ``same_cell``
+        dict: ``ao`` (run -> fraction: ``fp32``, ``compare``, ``fp32 + noise``), ``same_cell``
         (share of frames), ``box_diff_px`` (max, mean; search-crop px), ``free_diff_px`` (max
         over the first frames; image px), ``diverge_frames`` (video name -> first frame where
         the trajectories part).
     """
-    boxes = {precision: track_videos(model, videos, precision) for precision in ('fp32', 'bf16')}
+    if model.test_cfg['precision'] != 'fp32' or model.network_backend is not None:
+        raise ValueError('compare_precisions needs a tracker tracking in float32 PyTorch, got '
+                         f"precision {model.test_cfg['precision']!r}, backend "
+                         f'{model.network_backend!r}')
+    network = compared_network(model, compare)
+    boxes = {'fp32': track_videos(model, videos),
+             compare: track_videos(model, videos, forward=network)}
     if control_noise:
-        boxes['fp32 + noise'] = track_videos(model, videos, 'fp32', noise_std=control_noise)
-    paired = PairedForward(model)
-    track_videos(model, videos, 'fp32', forward=paired)
+        boxes['fp32 + noise'] = track_videos(model, videos, noise_std=control_noise)
+    paired = PairedForward(model, network)
+    track_videos(model, videos, forward=paired)
     names = [video['name'] for video in videos]
     ao = {
         run: eval_got10k([bbox_xyxy_to_xywh(per_video[n]) for n in names],
                          [video['bboxes_xywh'] for video in videos],
                          [video['visible'] for video in videos], seq_names=names)['ao']
         for run, per_video in boxes.items()}
-    free_diff = max(float(np.abs(boxes['bf16'][n][:first_frames]
+    free_diff = max(float(np.abs(boxes[compare][n][:first_frames]
                                  - boxes['fp32'][n][:first_frames]).max()) for n in names)
     return dict(ao=ao, same_cell=float(np.mean(paired.same_cell)),
                 box_diff_px=(max(paired.box_diff_px), float(np.mean(paired.box_diff_px))),
                 free_diff_px=free_diff,
-                diverge_frames={n: diverge_frame(boxes['fp32'][n], boxes['bf16'][n])
+                diverge_frames={n: diverge_frame(boxes['fp32'][n], boxes[compare][n])
                                 for n in names},
                 num_frames=len(paired.same_cell))
 
@@ -192,18 +224,21 @@ def main(argv=None):
                         'another precision')
     videos = load_videos(model.cfg, args.max_videos)
     with torch.inference_mode():
-        report = compare_precisions(model, videos, args.first_frames, args.control_noise)
+        report = compare_precisions(model, videos, args.first_frames, args.control_noise,
+                                    args.compare)
     ao = report['ao']
     diverged = [f for f in report['diverge_frames'].values()]
     print(f'{osp.basename(args.config)}, checkpoint {args.checkpoint}: {len(videos)} videos, '
           f'{report["num_frames"]} tracked frames, {torch.get_num_threads()} threads')
-    print(f'AO fp32 {100 * ao["fp32"]:.2f}, bf16 {100 * ao["bf16"]:.2f} '
-          f'(difference {100 * (ao["bf16"] - ao["fp32"]):+.2f} points)')
+    low = args.compare
+    print(f'AO fp32 {100 * ao["fp32"]:.2f}, {low} {100 * ao[low]:.2f} '
+          f'(difference {100 * (ao[low] - ao["fp32"]):+.2f} points)')
     if 'fp32 + noise' in ao:
         print(f'Control: fp32 with N(0, {args.control_noise:g}) added to the normalised crops: AO '
               f'{100 * ao["fp32 + noise"]:.2f} ({100 * (ao["fp32 + noise"] - ao["fp32"]):+.2f} '
               'points)')
-    print(f'On the fp32 path: same arg-max cell in {100 * report["same_cell"]:.1f}% of frames; '
+    print(f'On the fp32 path, {low}: same arg-max cell in {100 * report["same_cell"]:.1f}% of '
+          'frames; '
           f'box difference max {report["box_diff_px"][0]:.2f} / mean '
           f'{report["box_diff_px"][1]:.3f} search-crop px')
     print(f'Free-running: max box difference over the first {args.first_frames} frames '
