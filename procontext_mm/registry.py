@@ -4,7 +4,8 @@ Every registry is a child of the mmengine root registry of the same kind, so tha
 
 * ``default_scope='procontext_mm'`` configs find these modules directly, and
 * configs of another project (e.g. ``default_scope='mmdet'``) reach them with the scope
-  prefix, ``type='procontext_mm.ProContEXT'``, after ``custom_imports=dict(imports=['procontext_mm'])``.
+  prefix, ``type='procontext_mm.ProContEXT'``, after
+  ``custom_imports=dict(imports=['procontext_mm'])``.
 
 ``locations`` lets the registry import the sub-packages lazily on the first look-up.
 """

@@ -23,9 +23,11 @@ def test_build_from_another_scope_with_custom_imports(tmp_path):
         import_modules_from_strings(**cfg.custom_imports)
         init_default_scope(cfg.default_scope)
         model = MODELS.build(cfg.model)
-        print(type(model).__module__, type(model.backbone).__name__, type(model.head.loss_iou).__module__)
+        print(type(model).__module__, type(model.backbone).__name__,
+              type(model.head.loss_iou).__module__)
     ''')
-    out = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, cwd=tmp_path)
+    out = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True,
+                         cwd=tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ['procontext_mm.models.sot.procontext', 'OneStreamViT',
                                   'mmdet.models.losses.iou_loss']

@@ -1,7 +1,7 @@
 """Train a single-object tracker with mmengine's runner.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] [--cfg-options k=v ...]
-    bash tools/dist_train.sh CONFIG NUM_PROCESSES [args]        # torchrun, gloo on CPU / nccl on GPU
+    bash tools/dist_train.sh CONFIG NUM_PROCESSES [args]   # torchrun, gloo on CPU / nccl on GPU
 """
 import argparse
 import os

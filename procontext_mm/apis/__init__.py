@@ -8,8 +8,8 @@ from .vot_runner import (evaluate_vot_multistart_results, evaluate_vot_results, 
                          run_vot_experiment, run_vot_multistart_experiment, vot_ground_truth)
 
 __all__ = [
-    'init_model', 'load_tracker_weights', 'set_tracking_precision', 'inference_sot', 'iter_track', 'track_video',
-    'run_demo', 'Got10kToolkitTracker', 'PytrackingTracker', 'SOTAdapter',
+    'init_model', 'load_tracker_weights', 'set_tracking_precision', 'inference_sot', 'iter_track',
+    'track_video', 'run_demo', 'Got10kToolkitTracker', 'PytrackingTracker', 'SOTAdapter',
     'run_supervised_sequence', 'run_vot_experiment', 'evaluate_vot_results', 'load_vot_runs',
     'vot_ground_truth', 'run_multistart_sequence', 'run_vot_multistart_experiment',
     'evaluate_vot_multistart_results'

@@ -28,7 +28,8 @@ def test_init_model_loads_weights_and_tracks_like_the_model(tmp_path):
     source.init(frames[0], boxes[0])
     for frame_id, frame in enumerate(frames):
         result = inference_sot(model, frame, boxes[0], frame_id)
-        bboxes, scores = result[0].pred_track_instances.bboxes, result[0].pred_track_instances.scores
+        instances = result[0].pred_track_instances
+        bboxes, scores = instances.bboxes, instances.scores
         assert bboxes.shape == (1, 4) and scores.shape == (1, )
         if frame_id == 0:
             np.testing.assert_allclose(bboxes[0].numpy(), boxes[0])

@@ -8,7 +8,8 @@ from procontext_mm.structures import (box_crop_to_image, box_image_to_crop, clip
 
 
 def test_crop_window_size_and_rounding():
-    # sqrt(30 * 20) * 2 = 48.99 -> ceil 49; x1 = round(10 + 15 - 24.5) = round(0.5) = 0 (half to even)
+    # sqrt(30 * 20) * 2 = 48.99 -> ceil 49;
+    # x1 = round(10 + 15 - 24.5) = round(0.5) = 0 (half to even)
     region = crop_window([10, 5, 30, 20], 2.0, 128)
     assert region.size == 49
     assert region.x1 == 0
@@ -44,7 +45,8 @@ def test_crop_square_pads_outside_with_value_and_drops_last_column():
     assert (patch[:, :, 1] == patch[:, :, 0]).all()  # every channel padded, not only the first
 
 
-@pytest.mark.parametrize('bbox', [[100, 100, 4, 4], [-30, 2, 4, 4], [2, -30, 4, 4], [-30, -30, 4, 4]])
+@pytest.mark.parametrize('bbox',
+                         [[100, 100, 4, 4], [-30, 2, 4, 4], [2, -30, 4, 4], [-30, -30, 4, 4]])
 def test_crop_square_window_outside_image_gives_padding(bbox):
     # windows right/below, and left/above the image (whose slice ends would be negative)
     image = np.full((10, 10, 3), 255, np.uint8)

@@ -41,7 +41,8 @@ def test_resume_continues_at_the_same_iteration_with_the_same_optimizer_state(
     from mmengine.runner import Runner
     train.main([CONFIG] + _as_cli(tiny_options(tiny_benchmark, tmp_path, iters=3)))
     saved = torch.load(tmp_path / 'iter_3.pth', weights_only=True)  # torch 2.13 default
-    args = train.parse_args([CONFIG, '--resume'] + _as_cli(tiny_options(tiny_benchmark, tmp_path, iters=6)))
+    args = train.parse_args([CONFIG, '--resume']
+                            + _as_cli(tiny_options(tiny_benchmark, tmp_path, iters=6)))
     runner = Runner.from_cfg(train.build_config(args))
     runner.load_or_resume()
     assert runner.iter == 3
@@ -54,7 +55,7 @@ def test_resume_continues_at_the_same_iteration_with_the_same_optimizer_state(
 
 
 def test_rejected_samples_are_drawn_again_and_counted_in_the_log(tiny_benchmark, tmp_path,
-                                                                monkeypatch):
+                                                                 monkeypatch):
     import shutil
 
     import train
@@ -101,7 +102,8 @@ def test_test_tool_scores_writes_raw_results_and_a_submission(tiny_benchmark, tm
     checkpoint = str(tmp_path / 'model.pth')
     torch.save({'state_dict': model.state_dict()}, checkpoint)
     options = tiny_options(tiny_benchmark, tmp_path / 'work', iters=1)
-    metrics = test_tool.main([CONFIG, checkpoint, '--out-dir', str(tmp_path / 'raw')] + _as_cli(options))
+    metrics = test_tool.main([CONFIG, checkpoint, '--out-dir', str(tmp_path / 'raw')]
+                             + _as_cli(options))
     assert set(metrics) == {'sot/AO', 'sot/SR0.5', 'sot/SR0.75', 'sot/FPS'}
     assert 0 <= metrics['sot/AO'] <= 100
     sequences = (tmp_path / 'raw' / 'got10k').iterdir()
@@ -128,7 +130,8 @@ def test_two_process_cpu_training_with_gloo_gives_ranks_different_samples(tiny_b
         'sampler = runner.train_dataloader.sampler\n'
         'rank = int(os.environ["RANK"])\n'
         f'out = os.path.join({str(tmp_path)!r}, f"rank{{rank}}.json")\n'
-        'json.dump(dict(indices=[int(i) for i in sampler], world=runner.world_size), open(out, "w"))\n')
+        'json.dump(dict(indices=[int(i) for i in sampler], world=runner.world_size),'
+        ' open(out, "w"))\n')
     options = tiny_options(tiny_benchmark, tmp_path / 'work', iters=3, batch_size=2)
     env = dict(os.environ, OMP_NUM_THREADS='1')
     out = subprocess.run(
@@ -146,7 +149,7 @@ def test_two_process_cpu_training_with_gloo_gives_ranks_different_samples(tiny_b
 @pytest.mark.parametrize('cuda, native_bf16, wrapper', [
     (True, False, 'AmpOptimWrapper'), (False, True, 'BF16OptimWrapper'), (False, False, None)])
 def test_amp_is_float16_on_cuda_and_bfloat16_on_a_cpu_that_has_it(tmp_path, monkeypatch, cuda,
-                                                                    native_bf16, wrapper):
+                                                                  native_bf16, wrapper):
     import train
     monkeypatch.setattr(train.torch.cuda, 'is_available', lambda: cuda)
     monkeypatch.setattr(train, 'cpu_has_native_bf16', lambda: native_bf16)

@@ -37,7 +37,8 @@ def _official_checkpoint(tmp_path, extra=None):
 
 
 def test_key_mapping_of_the_reference_layout():
-    assert official_key_to_mm('backbone.blocks.3.attn.qkv.weight') == 'backbone.blocks.3.attn.qkv.weight'
+    assert official_key_to_mm(
+        'backbone.blocks.3.attn.qkv.weight') == 'backbone.blocks.3.attn.qkv.weight'
     assert official_key_to_mm('box_head.conv2_offset.0.weight') == 'head.conv2_offset.conv.weight'
     assert official_key_to_mm('box_head.conv4_ctr.1.running_var') == 'head.conv4_ctr.bn.running_var'
     assert official_key_to_mm('box_head.conv5_size.bias') == 'head.conv5_size.bias'

@@ -8,6 +8,6 @@ from .loading import LoadSOTFrames
 
 __all__ = [
     'TridentSampleFrames', 'LoadSOTFrames', 'SOTCropRegions', 'CheckSOTSample', 'SOTGrayscale',
-    'SOTHorizontalFlip', 'SOTBrightnessJitter', 'PackSOTInputs', 'PackSOTTestInputs', 'sot_augmentation_pipeline',
-    'jitter_bbox_xywh', 'padding_mask'
+    'SOTHorizontalFlip', 'SOTBrightnessJitter', 'PackSOTInputs', 'PackSOTTestInputs',
+    'sot_augmentation_pipeline', 'jitter_bbox_xywh', 'padding_mask'
 ]

@@ -1,3 +1,4 @@
-from .one_stream_vit import OneStreamViT, OneStreamViTOutput, resize_pos_embed, template_centre_index
+from .one_stream_vit import (OneStreamViT, OneStreamViTOutput, resize_pos_embed,
+                             template_centre_index)
 
 __all__ = ['OneStreamViT', 'OneStreamViTOutput', 'resize_pos_embed', 'template_centre_index']

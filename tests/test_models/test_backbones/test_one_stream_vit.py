@@ -153,7 +153,8 @@ def test_mae_checkpoint_loading_resizes_position_embedding(tmp_path):
     path = tmp_path / 'mae_tiny.pth'
     torch.save({'model': state}, path)
 
-    model = OneStreamViT(**TINY, ce_layers=(), init_cfg=dict(type='Pretrained', checkpoint=str(path)))
+    model = OneStreamViT(**TINY, ce_layers=(),
+                         init_cfg=dict(type='Pretrained', checkpoint=str(path)))
     model.init_weights()
     torch.testing.assert_close(model.blocks[2].attn.qkv.weight, state['blocks.2.attn.qkv.weight'])
     expected_z = F.interpolate(grid.reshape(1, 14, 14, 48).permute(0, 3, 1, 2), size=(4, 4),
@@ -165,7 +166,8 @@ def test_mae_checkpoint_loading_resizes_position_embedding(tmp_path):
 def test_mae_checkpoint_of_another_model_is_rejected(tmp_path):
     path = tmp_path / 'not_a_vit.pth'
     torch.save({'model': {'conv.weight': torch.zeros(1)}}, path)
-    model = OneStreamViT(**TINY, ce_layers=(), init_cfg=dict(type='Pretrained', checkpoint=str(path)))
+    model = OneStreamViT(**TINY, ce_layers=(),
+                         init_cfg=dict(type='Pretrained', checkpoint=str(path)))
     with pytest.raises(KeyError, match='missing keys'):
         model.init_weights()
 

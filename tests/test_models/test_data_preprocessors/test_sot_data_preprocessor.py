@@ -35,7 +35,10 @@ def test_training_groups_are_stacked_per_group_and_normalised_to_rgb():
 
 def test_crops_of_different_sizes_in_one_group_are_refused():
     preprocessor = SOTDataPreprocessor()
-    group = [torch.zeros(1, 3, 8, 8, dtype=torch.uint8), torch.zeros(1, 3, 16, 16, dtype=torch.uint8)]
+    group = [
+        torch.zeros(1, 3, 8, 8, dtype=torch.uint8),
+        torch.zeros(1, 3, 16, 16, dtype=torch.uint8)
+    ]
     with pytest.raises(ValueError, match=r"inputs\['search'\] mixes image shapes"):
         preprocessor(dict(inputs=dict(search=group)))
 

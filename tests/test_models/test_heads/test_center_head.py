@@ -82,7 +82,8 @@ def _reference_losses(score, gt_heatmap, pred_xyxy, gt_xyxy):
     pos_loss = (torch.log(score) * (1 - score)**2 * pos).sum()
     neg_loss = (torch.log(1 - score) * score**2 * (1 - gt_heatmap)**4 * neg).sum()
     focal = -(pos_loss + neg_loss) / max(pos.sum().item(), 1)
-    lt, rb = torch.max(pred_xyxy[:, :2], gt_xyxy[:, :2]), torch.min(pred_xyxy[:, 2:], gt_xyxy[:, 2:])
+    lt = torch.max(pred_xyxy[:, :2], gt_xyxy[:, :2])
+    rb = torch.min(pred_xyxy[:, 2:], gt_xyxy[:, 2:])
     inter = (rb - lt).clamp(min=0).prod(1)
     area = lambda b: (b[:, 2:] - b[:, :2]).prod(1)  # noqa: E731
     union = area(pred_xyxy) + area(gt_xyxy) - inter
@@ -139,7 +140,6 @@ def test_box_loss_at_gt_centre_uses_the_ground_truth_peak_cell():
     # the default ('pred_peak') decodes the (0, 7) cell instead: a size of 0.9
     default = _head().loss(CenterHeadOutput(score, offset, size), gt)
     assert default['loss_bbox'].item() > losses['loss_bbox'].item()
-
 
 
 def test_box_loss_at_must_be_known():

@@ -26,7 +26,8 @@ def test_dynamic_factor_without_static_twin_is_cropped_from_first_frame():
     memory = TemplateMemory(static_factors=(2.0, ), dynamic_factors=(3.0, ), template_size=32)
     frame = _frame()
     memory.reset(frame, [30, 20, 16, 12])
-    np.testing.assert_array_equal(memory.templates[1], crop_square(frame, [30, 20, 16, 12], 3.0, 32)[0])
+    np.testing.assert_array_equal(memory.templates[1],
+                                  crop_square(frame, [30, 20, 16, 12], 3.0, 32)[0])
 
 
 def test_update_policy_interval_and_strict_threshold():
@@ -39,13 +40,16 @@ def test_update_policy_interval_and_strict_threshold():
     version = memory.version
     assert memory.observe(_frame(seed=1), [10, 10, 20, 20], 100, 0.9)
     assert memory.version == version + 1 and memory.update_frames == [100]
-    np.testing.assert_array_equal(memory.templates[3], crop_square(_frame(seed=1), [10, 10, 20, 20], 4.0, 32)[0])
+    np.testing.assert_array_equal(memory.templates[3],
+                                  crop_square(_frame(seed=1), [10, 10, 20, 20], 4.0, 32)[0])
     # static crops never change
-    np.testing.assert_array_equal(memory.templates[0], crop_square(_frame(), [30, 20, 16, 12], 2.0, 32)[0])
+    np.testing.assert_array_equal(memory.templates[0],
+                                  crop_square(_frame(), [30, 20, 16, 12], 2.0, 32)[0])
 
 
 def test_no_dynamic_templates_never_updates():
-    memory = build_template_memory(dict(static_factors=(2.0, ), dynamic_factors=(), template_size=32))
+    memory = build_template_memory(
+        dict(static_factors=(2.0, ), dynamic_factors=(), template_size=32))
     memory.reset(_frame(), [30, 20, 16, 12])
     assert memory.num_templates == 1
     assert not memory.observe(_frame(), [30, 20, 16, 12], 100, 1.0)
