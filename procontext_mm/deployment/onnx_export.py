@@ -5,12 +5,13 @@ the score / offset / size maps (:class:`CenterHeadOutput`); cropping, the Hann w
 and the template memory stay Python (:meth:`ProContEXT.track`). Shapes are fixed by the config:
 ``templates`` (1, T, 3, Hz, Wz) with T = static + dynamic templates, ``search`` (1, 3, Hx, Wx).
 """
+import ast
 import contextlib
 import importlib
 import json
 import logging
 from pathlib import Path
-from typing import Dict, Optional, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor, nn
@@ -154,22 +155,71 @@ def export_tracker_network(model: nn.Module, onnx_file: Union[str, Path],
     return onnx_file
 
 
-def quantize_int8(fp32_file: Union[str, Path], int8_file: Union[str, Path]) -> Path:
-    """ONNX Runtime dynamic quantisation: int8 weights of the MatMuls (the transformer's
-    linear layers and attention products), activations quantised per call; convolutions (patch
-    embedding, head) stay float32, as their ``ConvInteger`` kernels run slower than float here.
+#: Modules whose MatMuls :func:`quantize_int8` leaves in float32 by default: the MLPs' output
+#: layers. Their input is the GELU output (4 x wider than the token width, heavy-tailed), which
+#: one dynamic uint8 scale per tensor resolves worst; quantising them too cost 0.7 AO points on
+#: the trained quickstart ProContEXT for a 1.4x faster frame (docs/deployment.md).
+INT8_FLOAT_MODULES = ('mlp.fc2', )
+#: Key of the module path list in the nodes' ``metadata_props`` (torch.onnx's dynamo exporter).
+_NAME_SCOPES_KEY = 'pkg.torch.onnx.name_scopes'
+
+
+def matmuls_of_modules(onnx_file: Union[str, Path], modules: Sequence[str]) -> List[str]:
+    """Names of the MatMul nodes exported from the modules whose path ends with one of
+    ``modules`` (e.g. ``'mlp.fc2'`` matches ``model.backbone.blocks.3.mlp.fc2``), read from the
+    module paths the exporter records in each node's metadata.
+
+    Raises:
+        ValueError: If a name in ``modules`` matches no MatMul of the file.
+    """
+    onnx = import_deploy_dependency('onnx')
+    graph = onnx.load(str(onnx_file), load_external_data=False).graph
+    found = {module: [] for module in modules}
+    for node in graph.node:
+        if node.op_type != 'MatMul':
+            continue
+        scopes = next((ast.literal_eval(prop.value) for prop in node.metadata_props
+                       if prop.key == _NAME_SCOPES_KEY), [])
+        for module in modules:
+            if any(scope == module or scope.endswith('.' + module) for scope in scopes):
+                found[module].append(node.name)
+    missing = [module for module, nodes in found.items() if not nodes]
+    if missing:
+        raise ValueError(f'{onnx_file}: no MatMul node comes from a module named {missing} '
+                         f'(the module paths are read from the {_NAME_SCOPES_KEY!r} metadata '
+                         'that export_tracker_network writes)')
+    return [name for nodes in found.values() for name in nodes]
+
+
+def quantize_int8(fp32_file: Union[str, Path], int8_file: Union[str, Path],
+                  float_modules: Sequence[str] = INT8_FLOAT_MODULES) -> Path:
+    """ONNX Runtime dynamic quantisation: int8 weights of the transformer's linear layers, one
+    scale per output channel, activations quantised per call.
+
+    What stays float32: the attention products (ONNX Runtime quantises only MatMuls with a
+    constant weight), the MatMuls of ``float_modules`` and the convolutions (patch embedding,
+    head: their ``ConvInteger`` kernels run slower than float here). Per-channel weight scales
+    cost no time and halve the AO loss of one scale per tensor (docs/deployment.md).
 
     Args:
         fp32_file (str | Path): Float32 file from :func:`export_tracker_network`.
         int8_file (str | Path): Output file; keeps the metadata of ``fp32_file``.
+        float_modules (Sequence[str]): Module path suffixes whose MatMuls stay float32
+            (:func:`matmuls_of_modules`); ``()`` quantises every linear layer (fastest).
+            Defaults to :data:`INT8_FLOAT_MODULES`.
 
     Returns:
         Path: ``int8_file``.
+
+    Raises:
+        ValueError: If a name in ``float_modules`` matches no MatMul of ``fp32_file``.
     """
     quantization = import_deploy_dependency('onnxruntime.quantization')
+    float_matmuls = matmuls_of_modules(fp32_file, float_modules) if float_modules else []
     int8_file = Path(int8_file)
     int8_file.parent.mkdir(parents=True, exist_ok=True)
     quantization.quantize_dynamic(str(fp32_file), str(int8_file),
                                   weight_type=quantization.QuantType.QInt8,
-                                  op_types_to_quantize=['MatMul'])
+                                  op_types_to_quantize=['MatMul'], per_channel=True,
+                                  nodes_to_exclude=float_matmuls)
     return int8_file

@@ -10,9 +10,10 @@ import torch
 from torch import Tensor, nn
 
 from procontext_mm.models.heads.center_head import CenterHeadOutput
-from .onnx_export import (INPUT_NAMES, METADATA_KEY, OUTPUT_NAMES, PRECISIONS,
-                          export_tracker_network, import_deploy_dependency, network_input_shapes,
-                          network_metadata, quantize_int8, random_network_inputs)
+from .onnx_export import (INPUT_NAMES, INT8_FLOAT_MODULES, METADATA_KEY, OUTPUT_NAMES,
+                          PRECISIONS, export_tracker_network, import_deploy_dependency,
+                          network_input_shapes, network_metadata, quantize_int8,
+                          random_network_inputs)
 
 
 class OnnxRuntimeNetwork:
@@ -114,7 +115,9 @@ class OnnxRuntimeNetwork:
 
 def build_onnxruntime_network(model: nn.Module, precision: str = 'fp32',
                               num_threads: Optional[int] = None,
-                              opset_version: Optional[int] = None) -> OnnxRuntimeNetwork:
+                              opset_version: Optional[int] = None,
+                              int8_float_modules: Sequence[str] = INT8_FLOAT_MODULES
+                              ) -> OnnxRuntimeNetwork:
     """Export the tracking network of ``model`` to a temporary file and load it in ONNX Runtime
     (e.g. for benchmarks: ``model.set_network_backend(build_onnxruntime_network(model))``).
 
@@ -123,6 +126,9 @@ def build_onnxruntime_network(model: nn.Module, precision: str = 'fp32',
         precision (str): ``'fp32'`` or ``'int8'`` (:func:`quantize_int8`). Defaults to 'fp32'.
         num_threads (int, optional): See :class:`OnnxRuntimeNetwork`.
         opset_version (int, optional): See :func:`export_tracker_network`.
+        int8_float_modules (Sequence[str]): In int8, the modules whose linear layers stay
+            float32 (``float_modules`` of :func:`quantize_int8`). Defaults to
+            :data:`INT8_FLOAT_MODULES`.
 
     Returns:
         OnnxRuntimeNetwork: checked against ``model``'s config.
@@ -133,7 +139,8 @@ def build_onnxruntime_network(model: nn.Module, precision: str = 'fp32',
         onnx_file = export_tracker_network(model, Path(folder) / 'network_fp32.onnx',
                                            opset_version)
         if precision == 'int8':
-            onnx_file = quantize_int8(onnx_file, Path(folder) / 'network_int8.onnx')
+            onnx_file = quantize_int8(onnx_file, Path(folder) / 'network_int8.onnx',
+                                      int8_float_modules)
         network = OnnxRuntimeNetwork(onnx_file, num_threads)  # the session holds the graph
     network.check_matches(model)
     return network

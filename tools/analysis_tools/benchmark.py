@@ -1,7 +1,7 @@
 """Tracking speed per frame of a config in every precision and backend, side by side.
 
     python tools/analysis_tools/benchmark.py CONFIG [--checkpoint CKPT] \
-        [--reference-repo PATH] [--modes fp32 bf16 ort-fp32 ort-int8 fp32-keep1.0 fp32-explicit] \
+        [--reference-repo PATH] [--modes fp32 bf16 ort-fp32 ort-int8 ort-int8-all ...] \
         [--frames 10] [--rounds 3] [--warmup 2] [--threads 2] [--profile]
 
 Every mode tracks the same generated video (batch 1) with the same weights (the checkpoint, or
@@ -13,7 +13,9 @@ imported from their repository, ``procontext_apps.reference_impl``). Modes:
   fp32            PyTorch, float32 (``test_cfg.precision='fp32'``)
   bf16            PyTorch, the backbone under bfloat16 autocast (``precision='bf16'``)
   ort-fp32/int8   ONNX Runtime on the exported network (``procontext_mm.deployment``; the
-                  modes are skipped with a message where it or onnxruntime is missing)
+                  modes are skipped with a message where it or onnxruntime is missing); int8
+                  keeps the MLPs' output layers float32 (``INT8_FLOAT_MODULES``)
+  ort-int8-all    int8 in every linear layer (faster, less accurate)
   fp32-keep1.0    float32 without candidate elimination (keep ratio 1.0; Table 4's comparison)
   fp32-explicit   float32 with explicit (L, L) attention maps in every block, as the reference
                   computes attention (same numbers, the authors' compute pattern)
@@ -61,12 +63,15 @@ class Mode:
             Runtime precision ``'fp32'`` / ``'int8'`` when ``onnxruntime`` is set.
         onnxruntime (bool): The network runs in ONNX Runtime.
         cfg_options (dict): Config overrides of this mode.
+        int8_float_modules (tuple[str], optional): ONNX Runtime int8: the modules whose linear
+            layers stay float32; None for the deployment default.
     """
     name: str
     description: str
     precision: str = 'fp32'
     onnxruntime: bool = False
     cfg_options: Dict[str, object] = field(default_factory=dict)
+    int8_float_modules: Optional[Tuple[str, ...]] = None
 
 
 MODES = {
@@ -75,7 +80,10 @@ MODES = {
         Mode('fp32', 'PyTorch float32'),
         Mode('bf16', 'PyTorch, backbone in bfloat16 autocast', precision='bf16'),
         Mode('ort-fp32', 'ONNX Runtime float32', onnxruntime=True),
-        Mode('ort-int8', 'ONNX Runtime, int8 MatMul weights', precision='int8', onnxruntime=True),
+        Mode('ort-int8', 'ONNX Runtime, int8 linear layers but the MLP outputs', precision='int8',
+             onnxruntime=True),
+        Mode('ort-int8-all', 'ONNX Runtime, int8 linear layers', precision='int8',
+             onnxruntime=True, int8_float_modules=()),
         Mode('fp32-keep1.0', 'PyTorch float32, no candidate elimination',
              cfg_options={'model.backbone.ce_keep_ratio': 1.0}),
         Mode('bf16-keep1.0', 'PyTorch bfloat16, no candidate elimination', precision='bf16',
@@ -87,7 +95,8 @@ MODES = {
              cfg_options={'model.backbone.explicit_attention': True}),
     )
 }
-DEFAULT_MODES = ('fp32', 'bf16', 'ort-fp32', 'ort-int8', 'fp32-keep1.0', 'fp32-explicit')
+DEFAULT_MODES = ('fp32', 'bf16', 'ort-fp32', 'ort-int8', 'ort-int8-all', 'fp32-keep1.0',
+                 'fp32-explicit')
 
 
 def parse_args(argv=None):
@@ -193,7 +202,7 @@ def build_pytorch_trackers(cfg: Config, mode_names: List[str], checkpoint: Optio
     for name in mode_names:
         mode = MODES[name]
         if mode.onnxruntime:
-            network = build_onnxruntime_backend(base, mode.precision, threads)
+            network = build_onnxruntime_backend(base, mode, threads)
             if network is None:
                 continue
             model = init_model(cfg.copy(), precision='fp32')
@@ -208,14 +217,17 @@ def build_pytorch_trackers(cfg: Config, mode_names: List[str], checkpoint: Optio
     return trackers
 
 
-def build_onnxruntime_backend(model, precision: str, threads: int):
-    """``procontext_mm.deployment``'s ONNX Runtime network of ``model``, or None (with a
-    message) where the deployment package or onnxruntime is not installed."""
+def build_onnxruntime_backend(model, mode: Mode, threads: int):
+    """``procontext_mm.deployment``'s ONNX Runtime network of ``model`` in ``mode``, or None
+    (with a message) where the deployment package or onnxruntime is not installed."""
     try:
-        from procontext_mm.deployment import build_onnxruntime_network
-        return build_onnxruntime_network(model, precision=precision, num_threads=threads)
+        from procontext_mm.deployment import INT8_FLOAT_MODULES, build_onnxruntime_network
+        float_modules = (INT8_FLOAT_MODULES if mode.int8_float_modules is None else
+                         mode.int8_float_modules)
+        return build_onnxruntime_network(model, precision=mode.precision, num_threads=threads,
+                                         int8_float_modules=float_modules)
     except ImportError as error:
-        print(f'ONNX Runtime {precision} skipped: {error}')
+        print(f'{mode.name} skipped: {error}')
         return None
 
 

@@ -6,8 +6,9 @@ arg-max cells and boxes against the float32 PyTorch network.
 
 On the videos of the config's test dataset it reports:
   * AO (GOT-10k protocol: mean IoU over the frames with a visible target) of the float32 tracker
-    and of the tracker with the compared network (``--compare``: ``bf16``, ``ort-fp32`` or
-    ``ort-int8``; the ONNX Runtime ones need the ``deploy`` extra), each running freely;
+    and of the tracker with the compared network (``--compare``: ``bf16``, ``ort-fp32``,
+    ``ort-int8`` or ``ort-int8-all``, as in ``benchmark.py``; the ONNX Runtime ones need the
+    ``deploy`` extra), each running freely;
   * on the float32 tracker's own path (same crops and templates fed to both networks), the
     share of frames whose arg-max cell of the windowed score map is the same with the compared
     network, and the largest / mean box difference there, in search-crop pixels;
@@ -57,7 +58,7 @@ def parse_args(argv=None):
 
 
 #: Networks compared with float32 PyTorch.
-COMPARED_NETWORKS = ('bf16', 'ort-fp32', 'ort-int8')
+COMPARED_NETWORKS = ('bf16', 'ort-fp32', 'ort-int8', 'ort-int8-all')
 
 
 def compared_network(model, name: str) -> Callable[[Tensor, Tensor], CenterHeadOutput]:
@@ -73,6 +74,8 @@ def compared_network(model, name: str) -> Callable[[Tensor, Tensor], CenterHeadO
         return bf16_forward
     if name.startswith('ort-'):
         from procontext_mm.deployment import build_onnxruntime_network
+        if name == 'ort-int8-all':
+            return build_onnxruntime_network(model, precision='int8', int8_float_modules=())
         return build_onnxruntime_network(model, precision=name[len('ort-'):])
     raise ValueError(f'--compare must be one of {COMPARED_NETWORKS}, got {name!r}')
 

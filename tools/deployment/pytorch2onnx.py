@@ -1,15 +1,17 @@
 """Export a tracker's network to ONNX and check it against PyTorch.
 
     python tools/deployment/pytorch2onnx.py CONFIG CHECKPOINT OUT.onnx [--precision fp32|int8]
-        [--opset N] [--atol 1e-4] [--cfg-options k=v ...]
+        [--int8-float-modules mlp.fc2 ...] [--opset N] [--atol 1e-4] [--cfg-options k=v ...]
 
 The graph maps the normalised template crops (1, T, 3, Hz, Wz) and search crop (1, 3, Hx, Wx)
 to the score / offset / size maps, candidate elimination included; shapes are fixed by the
 config. CHECKPOINT is this package's or the authors' (converted on load), or ``none`` for random
 weights. After exporting, the file runs in ONNX Runtime on crops of random images beside the
 PyTorch model and the largest difference of each map is printed; in fp32 a difference above
-``--atol`` is an error (exit status 1). ``int8`` quantises the transformer's MatMuls
-(ONNX Runtime dynamic quantisation); its differences are printed, not held to ``--atol``.
+``--atol`` is an error (exit status 1). ``int8`` quantises the weights of the transformer's
+linear layers per output channel (ONNX Runtime dynamic quantisation) except those of
+``--int8-float-modules`` (default: the MLPs' output layers; give the flag alone to quantise
+them all, faster and less accurate); its differences are printed, not held to ``--atol``.
 Track with the file: ``init_model(CONFIG, backend='onnxruntime', onnx_file=OUT.onnx)``.
 """
 import argparse
@@ -20,8 +22,9 @@ from typing import Dict, List, Optional
 from mmengine.config import DictAction
 
 from procontext_mm.apis import init_model
-from procontext_mm.deployment import (PRECISIONS, OnnxRuntimeNetwork, export_tracker_network,
-                                      max_abs_differences, network_input_shapes, quantize_int8)
+from procontext_mm.deployment import (INT8_FLOAT_MODULES, PRECISIONS, OnnxRuntimeNetwork,
+                                      export_tracker_network, max_abs_differences,
+                                      network_input_shapes, quantize_int8)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -32,7 +35,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         '"none" for random weights')
     parser.add_argument('out', help='output .onnx file')
     parser.add_argument('--precision', choices=PRECISIONS, default='fp32',
-                        help='fp32, or int8 (dynamic quantisation of the MatMul weights)')
+                        help='fp32, or int8 (dynamic quantisation of the linear layers)')
+    parser.add_argument('--int8-float-modules', nargs='*', default=list(INT8_FLOAT_MODULES),
+                        metavar='MODULE',
+                        help='with --precision int8: modules (path suffixes) whose linear layers '
+                        'stay float32 (default: %(default)s; none given: quantise them all)')
     parser.add_argument('--opset', type=int, help='ONNX opset (default: the exporter\'s)')
     parser.add_argument('--atol', type=float, default=1e-4,
                         help='largest accepted |ONNX Runtime - PyTorch| of any map in fp32')
@@ -57,7 +64,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
         fp32_file = out if args.precision == 'fp32' else Path(folder) / 'network_fp32.onnx'
         export_tracker_network(model, fp32_file, args.opset)
         if args.precision == 'int8':
-            quantize_int8(fp32_file, out)
+            quantize_int8(fp32_file, out, args.int8_float_modules)
     network = OnnxRuntimeNetwork(out)
     differences = max_abs_differences(model, network)
 
