@@ -73,8 +73,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--device', default='cpu', help='device, e.g. cpu or cuda:0')
     parser.add_argument('--precision', choices=TRACKING_PRECISIONS,
                         help="tracking precision (default: the config's, fp32): bf16, or auto = "
-                        'bf16 where the device multiplies bfloat16 natively (about 3x faster on '
-                        'such CPUs)')
+                        'bf16 where the device multiplies bfloat16 natively (2.1-2.5x faster than '
+                        'fp32 on such CPUs, docs/speed.md)')
     args = parser.parse_args(argv)
     if args.out is None and not args.show:
         parser.error('nothing to do: give --out / --record and / or --show')
