@@ -103,3 +103,12 @@ def test_command_line_exit_status_above_the_tolerance(tiny_config, tmp_path):
     assert run.returncode == 1
     assert 'does not reproduce PyTorch' in run.stderr and '> --atol 0' in run.stderr
     assert 'max |ONNX Runtime - PyTorch| on random crops' in run.stdout
+
+
+def test_int8_float_modules_without_int8_is_refused(tiny_config, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        pytorch2onnx.parse_args([tiny_config, 'none', str(tmp_path / 'x.onnx'),
+                                 '--int8-float-modules', 'mlp.fc2'])
+    assert '--int8-float-modules applies to --precision int8, not fp32' in capsys.readouterr().err
+    args = pytorch2onnx.parse_args([tiny_config, 'none', 'x.onnx', '--precision', 'int8'])
+    assert args.int8_float_modules == ['mlp.fc2']

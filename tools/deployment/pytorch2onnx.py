@@ -36,16 +36,21 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('out', help='output .onnx file')
     parser.add_argument('--precision', choices=PRECISIONS, default='fp32',
                         help='fp32, or int8 (dynamic quantisation of the linear layers)')
-    parser.add_argument('--int8-float-modules', nargs='*', default=list(INT8_FLOAT_MODULES),
-                        metavar='MODULE',
+    parser.add_argument('--int8-float-modules', nargs='*', metavar='MODULE',
                         help='with --precision int8: modules (path suffixes) whose linear layers '
-                        'stay float32 (default: %(default)s; none given: quantise them all)')
+                        f'stay float32 (default: {" ".join(INT8_FLOAT_MODULES)}; the flag alone: '
+                        'quantise them all)')
     parser.add_argument('--opset', type=int, help='ONNX opset (default: the exporter\'s)')
     parser.add_argument('--atol', type=float, default=1e-4,
                         help='largest accepted |ONNX Runtime - PyTorch| of any map in fp32')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, e.g. model.backbone.ce_keep_ratio=1.0')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.int8_float_modules is None:
+        args.int8_float_modules = list(INT8_FLOAT_MODULES)
+    elif args.precision != 'int8':
+        parser.error(f'--int8-float-modules applies to --precision int8, not {args.precision}')
+    return args
 
 
 def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
