@@ -342,6 +342,9 @@ def test_sigint_stops_an_endless_source_and_the_recording_plays(video, tmp_path)
         while not out.exists() and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)
         assert out.exists(), process.communicate()[0][-3000:] if process.poll() else 'no output'
+        # the file appears when the first frame is written, just before that frame counts as
+        # tracked; a stop before any tracked frame is test_a_stop_before_the_first_frame_...
+        time.sleep(1.)
         process.send_signal(signal.SIGINT)
         printed = process.communicate(timeout=60)[0]
     finally:
@@ -356,3 +359,17 @@ def test_sigint_stops_an_endless_source_and_the_recording_plays(video, tmp_path)
     # (more than delivered if the signal came while the frame after the last one was written)
     assert len(recorded) >= delivered >= tracked >= 1
     assert recorded[0].shape == (HEIGHT, WIDTH, 3)
+
+
+def test_a_stop_before_the_first_frame_is_tracked_ends_cleanly(video, monkeypatch, capsys):
+    """Ctrl-C between opening a live source and the first tracked frame: no speed or drop
+    figures (there are none), exit without error."""
+    empty = TrackingResult(np.zeros((0, 4), np.float32), np.zeros(0, np.float32))
+    monkeypatch.setattr(demo_sot, 'run_demo', lambda *args, **kwargs: empty)
+    result = demo_sot.main([video['mp4'], *STATIC_BOX, '--loop', '--realtime',
+                            *_init_bbox_args(video['gt_xyxy']), '--max-frames', '1',
+                            '--out', os.devnull])
+    assert result is empty
+    printed = capsys.readouterr().out
+    assert 'Tracked no frame.' in printed
+    assert 'FPS' not in printed and 'dropped' not in printed

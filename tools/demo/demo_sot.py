@@ -168,6 +168,9 @@ def main(argv: Optional[List[str]] = None) -> TrackingResult:
     finally:
         if live:
             frames.close()
+    if not len(result):  # a stop (Ctrl-C) before the first frame was tracked
+        print('Tracked no frame.')
+        return result
     print(f'Tracked {len(result)} frames: tracker {result.fps:.1f} FPS (init / track only), '
           f'demo {len(result) / seconds:.1f} FPS (reading, drawing and writing included).')
     if live and frames.realtime:
