@@ -1,3 +1,4 @@
+import ast
 import json
 from collections import Counter
 
@@ -67,7 +68,7 @@ def _float_matmul_scopes(onnx_file):
     for node in onnx.load(str(onnx_file)).graph.node:
         if node.op_type == 'MatMul':
             names = [p.value for p in node.metadata_props if p.key == 'pkg.torch.onnx.name_scopes']
-            scopes.append(eval(names[0])[-2])  # [..., module, op]
+            scopes.append(ast.literal_eval(names[0])[-2])  # [..., module, op]
     return scopes
 
 
